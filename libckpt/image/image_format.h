@@ -138,6 +138,6 @@ struct ImageHeader {
 
 static_assert(sizeof(ImageHeader) <= kHeaderBytes, "header must fit in its page");
 static_assert(sizeof(RegionEntry) == 112, "RegionEntry layout is part of format v1");
-static_assert(sizeof(ThreadEntry) == 136, "ThreadEntry layout is part of format v1");
+static_assert(sizeof(ThreadEntry) == 128, "ThreadEntry layout is part of format v1");
 
 }  // namespace ckpt::image

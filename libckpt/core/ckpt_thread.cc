@@ -1,0 +1,262 @@
+// libckpt/core/ckpt_thread.cc: see ckpt_thread.h.
+// Checkpoint path: run_round() and everything after it (raw syscalls, no allocation).
+// start_ckpt_thread() runs at init or after fork, before any round, and may use libc.
+#include "core/ckpt_thread.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <initializer_list>
+
+#include "core/coordinator_client.h"
+#include "core/delay_lock.h"
+#include "core/memory_image.h"
+#include "core/process_state.h"
+#include "core/restart.h"
+#include "core/runtime.h"
+#include "core/thread_suspend.h"
+#include "sys/log.h"
+#include "sys/str.h"
+#include "sys/syscall.h"
+
+namespace ckpt {
+
+namespace {
+
+int timeout_ms() { return static_cast<int>(rt().barrier_timeout_ms) + 5000; }
+
+// Each step: 0 = go on, 1 = the round was aborted (resume), -1 = coordinator lost.
+int step(const char* barrier) {
+  Runtime& r = rt();
+  log::state().phase = barrier;
+  BarrierOutcome o;
+  long rc = coord_barrier(r.coord_fd, barrier, timeout_ms(), &o);
+  if (rc < 0) {
+    CKPT_LOG(kError, "coordinator lost at barrier {} ({}); resuming the application", barrier, rc);
+    return -1;
+  }
+  if (o.aborted) {
+    CKPT_LOG(kWarn, "checkpoint aborted by the coordinator: {}", o.reason);
+    return 1;
+  }
+  return 0;
+}
+
+// Waits for the coordinator's verdict on the round: 0 committed, 1 aborted, -1 lost.
+int wait_commit() {
+  Runtime& r = rt();
+  log::state().phase = "commit";
+  for (;;) {
+    proto::MsgHeader h;
+    char payload[sizeof(proto::Committed) + 16];
+    long n = coord_recv(r.coord_fd, &h, payload, sizeof payload - 1, timeout_ms());
+    if (n < 0) {
+      CKPT_LOG(kError, "coordinator lost while committing ({}); resuming", n);
+      return -1;
+    }
+    payload[n] = '\0';
+    if (h.type == proto::kKill) sys::kill(sys::getpid(), 9);
+    if (h.type == proto::kCommitted) {
+      r.generation = r.round.generation;
+      return 0;
+    }
+    if (h.type == proto::kAbort) {
+      CKPT_LOG(kWarn, "checkpoint aborted by the coordinator: {}", payload);
+      return 1;
+    }
+  }
+}
+
+void report_failure(const char* why) {
+  proto::Abort a{};
+  sys::str_copy(a.reason, why, sizeof a.reason);
+  coord_send(rt().coord_fd, proto::kAbort, &a, sizeof a);
+}
+
+void image_path(char* out, size_t cap) {
+  Runtime& r = rt();
+  const char* base = r.exe;
+  for (const char* p = r.exe; *p != '\0'; ++p) {
+    if (*p == '/') base = p + 1;
+  }
+  sys::Fmt(out, cap).s(r.round.dir).c('/').s(base).c('.').s(r.host).c('.').i(r.vpid).s(".ckpt");
+}
+
+// Writes the image and waits for the commit. 0 = committed, 1 = aborted, -1 = lost.
+int write_and_commit() {
+  Runtime& r = rt();
+  char path[1400];
+  image_path(path, sizeof path);
+  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr};
+  ImageResult res;
+  log::state().phase = "write";
+  if (write_process_image(req, &res) < 0) {
+    CKPT_LOG(kError, "checkpoint failed: {}", res.error);
+    report_failure(res.error);
+    return wait_commit() == 0 ? 1 : 1;
+  }
+  proto::Written w{};
+  const char* name = path + sys::str_len(r.round.dir) + 1;
+  sys::str_copy(w.image_name, name, sizeof w.image_name);
+  w.size = res.size;
+  w.checksum = res.checksum;
+  w.nthreads = res.nthreads;
+  w.saved_pages = res.saved_pages;
+  coord_send(r.coord_fd, proto::kWritten, &w, sizeof w);
+  return wait_commit();
+}
+
+void resume_steps() {
+  for (const char* b : {"refilled", "name_service", "resumed"}) {
+    if (step(b) != 0) return;
+  }
+}
+
+void after_restart();
+
+void run_round() {
+  Runtime& r = rt();
+  log::state().generation = static_cast<int64_t>(r.round.generation);
+  begin_checkpoint_exclusion();
+  claim_ckpt_slot();
+  r.ckpt_tid = static_cast<int>(sys::gettid());
+  int outcome = suspend_user_threads(r.barrier_timeout_ms) == 0 ? 0 : 1;
+  if (outcome != 0) report_failure("threads did not suspend in time");
+  for (const char* b : {"suspended", "leader_election", "drain"}) {
+    outcome = outcome == 0 ? step(b) : outcome;
+  }
+  if (outcome == 0) {
+    capture_process_state();
+    if (ckpt_ctx_save(&r.slots[r.ckpt_slot].ctx) != 0) {
+      after_restart();
+      return;
+    }
+    outcome = write_and_commit();
+    if (outcome == 0 && (r.round.flags & proto::kCkptKillAfter)) sys::kill(sys::getpid(), 9);
+    if (outcome == 0) resume_steps();
+  }
+  resume_user_threads();
+  end_checkpoint_exclusion();
+  log::state().phase = "running";
+}
+
+[[noreturn]] void restart_failed(const char* why, long rc) {
+  char msg[800];
+  sys::Fmt(msg, sizeof msg).s("ckpt: restart of ").s(rt().exe).s(" failed: ").s(why).s(" (")
+      .i(rc).s(")\n");
+  sys::write_all(2, msg, sys::str_len(msg));
+  sys::exit_group(1);
+}
+
+// The checkpoint thread's half of a restart (the leader thread already re-created us).
+void after_restart() {
+  Runtime& r = rt();
+  r.ckpt_tid = static_cast<int>(sys::gettid());
+  r.slots[r.ckpt_slot].tid = r.ckpt_tid;
+  log::state().phase = "restart";
+  finish_restart_in_ckpt_thread();
+  long fd = coord_connect(r.cfg.coord_host, r.cfg.coord_port, r.coord_fd);
+  if (fd < 0) restart_failed("cannot reach the coordinator", fd);
+  r.coord_fd = static_cast<int>(fd);
+  long rc = send_hello(true);
+  if (rc < 0) restart_failed("the coordinator refused the process", rc);
+  int s = step("restart");
+  if (s != 0) restart_failed("the coordinator aborted the restart (see its log)", s);
+  reraise_pending_signals();
+  resume_steps();
+  resume_user_threads();
+  end_checkpoint_exclusion();
+  log::state().phase = "running";
+}
+
+void member_loop() {
+  Runtime& r = rt();
+  for (;;) {
+    proto::MsgHeader h;
+    char payload[sizeof(proto::Checkpoint) + 64];
+    long n = coord_recv(r.coord_fd, &h, payload, sizeof payload, -1);
+    if (n < 0) {
+      CKPT_LOG(kWarn, "lost the coordinator at {} ({}); the application continues without "
+               "checkpoints", r.coord_addr, n);
+      return;
+    }
+    if (h.type == proto::kKill) sys::kill(sys::getpid(), 9);
+    if (h.type == proto::kCheckpoint && n >= static_cast<long>(sizeof(proto::Checkpoint))) {
+      sys::mem_copy(&r.round, payload, sizeof r.round);
+      run_round();
+    }
+  }
+}
+
+void* thread_main(void*) {
+  Runtime& r = rt();
+  uint64_t all = ~0ull;
+  sys::call(sys::kRtSigprocmask, SIG_BLOCK, &all, nullptr, 8);
+  r.ckpt_tid = static_cast<int>(sys::gettid());
+  sys::prctl(15 /*PR_SET_NAME*/, reinterpret_cast<long>("ckpt:coord"));
+  long fd = coord_connect(r.cfg.coord_host, r.cfg.coord_port, r.coord_fd);
+  if (fd < 0) {
+    CKPT_LOG(kError, "no coordinator at {} ({}); the application runs without checkpoints",
+             r.coord_addr, fd);
+    return nullptr;
+  }
+  r.coord_fd = static_cast<int>(fd);
+  if (send_hello(false) < 0) return nullptr;
+  member_loop();
+  return nullptr;
+}
+
+}  // namespace
+
+long send_hello(bool restarted) {
+  Runtime& r = rt();
+  proto::Hello h{};
+  h.pid = static_cast<int32_t>(sys::getpid());
+  h.ppid = static_cast<int32_t>(sys::getppid());
+  h.uid = static_cast<int32_t>(sys::call(sys::kGetuid));
+  h.flags = restarted ? proto::kHelloRestarted : 0;
+  h.generation = restarted ? r.round.generation : 0;
+  h.vpid = restarted ? r.vpid : 0;
+  h.parent_vpid = r.parent_vpid;
+  h.nprocs = restarted ? r.round.nprocs : 0;
+  h.mpi_rank = -1;
+  sys::str_copy(h.host, r.host, sizeof h.host);
+  sys::str_copy(h.program, r.exe, sizeof h.program);
+  sys::str_copy(h.job_id, restarted ? r.job_id : r.cfg.job_id, sizeof h.job_id);
+  sys::str_copy(h.ckpt_dir, r.cfg.ckpt_dir, sizeof h.ckpt_dir);
+  sys::str_copy(h.secret, r.cfg.secret, sizeof h.secret);
+  long rc = coord_send(r.coord_fd, proto::kHello, &h, sizeof h);
+  proto::MsgHeader mh;
+  proto::Welcome w{};
+  char buf[sizeof(proto::Welcome) + 600];
+  long n = rc < 0 ? rc : coord_recv(r.coord_fd, &mh, buf, sizeof buf - 1, 30000);
+  if (n < 0 || mh.type != proto::kWelcome) {
+    buf[n > 0 ? n : 0] = '\0';
+    CKPT_LOG(kError, "coordinator at {} refused this process: {}", r.coord_addr,
+             (n > 0 && mh.type == proto::kAbort) ? buf : "no welcome");
+    return n < 0 ? n : -13;
+  }
+  sys::mem_copy(&w, buf, sizeof w);
+  r.vpid = w.vpid;
+  r.barrier_timeout_ms = w.barrier_timeout_ms != 0 ? w.barrier_timeout_ms : 60000;
+  r.generation = w.generation;
+  sys::str_copy(r.job_id, w.job_id, sizeof r.job_id);
+  return 0;
+}
+
+void start_ckpt_thread() {
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  if (pthread_create(&t, &attr, thread_main, nullptr) != 0) {
+    CKPT_LOG(kError, "cannot start the checkpoint thread; checkpoints are disabled");
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+}  // namespace ckpt

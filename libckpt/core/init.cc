@@ -1,0 +1,136 @@
+// libckpt/core/init.cc: the library's one constructor. Runs before main() in every
+// process started under ckpt (and again after exec), in a fixed order: configuration,
+// logging, identity, per-thread discovery, suspend handler, fork hooks, checkpoint thread.
+// Not checkpoint-path: it may allocate and call libc.
+#include <fcntl.h>
+#include <gnu/libc-version.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "core/ckpt_thread.h"
+#include "core/delay_lock.h"
+#include "core/runtime.h"
+#include "core/thread_state.h"
+#include "core/thread_suspend.h"
+#include "sys/log.h"
+#include "sys/str.h"
+#include "sys/syscall.h"
+
+namespace ckpt {
+
+namespace {
+
+constexpr int kDefaultSignal = 61;  // SIGRTMIN+27: rarely used by applications
+
+const char* env2(const char* a, const char* b, const char* fallback) {
+  const char* v = getenv(a);
+  if (v == nullptr || *v == '\0') v = b != nullptr ? getenv(b) : nullptr;
+  return (v == nullptr || *v == '\0') ? fallback : v;
+}
+
+void read_config() {
+  Config& c = rt().cfg;
+  sys::str_copy(c.coord_host, env2("CKPT_COORD_HOST", "DMTCP_COORD_HOST", "localhost"),
+                sizeof c.coord_host);
+  sys::str_copy(c.coord_port, env2("CKPT_COORD_PORT", "DMTCP_COORD_PORT", "7779"),
+                sizeof c.coord_port);
+  sys::str_copy(c.ckpt_dir, env2("CKPT_CKPTDIR", "DMTCP_CHECKPOINT_DIR", ""), sizeof c.ckpt_dir);
+  sys::str_copy(c.job_id, env2("CKPT_JOB_ID", nullptr, ""), sizeof c.job_id);
+  sys::str_copy(c.secret, env2("CKPT_SECRET", nullptr, ""), sizeof c.secret);
+  sys::str_copy(c.hwloc_summary, env2("CKPT_HWLOC_SUMMARY", nullptr, ""), sizeof c.hwloc_summary);
+  c.signal = atoi(env2("CKPT_SIGNAL", "DMTCP_SIGCKPT", "0"));
+  if (c.signal <= 0 || c.signal >= kNumSignals || c.signal == 9 || c.signal == 19) {
+    c.signal = kDefaultSignal;
+  }
+  Runtime& r = rt();
+  sys::Fmt(r.coord_addr, sizeof r.coord_addr).s(c.coord_host).c(':').s(c.coord_port);
+}
+
+// The coordinator socket and the log get fds near the top of the fd range, where
+// applications rarely look; the file plugin will hide them entirely.
+void setup_protected_fds() {
+  Runtime& r = rt();
+  struct rlimit rl {};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  int top = (rl.rlim_cur > 1024 || rl.rlim_cur == RLIM_INFINITY) ? 1024
+                                                                 : static_cast<int>(rl.rlim_cur);
+  r.coord_fd = top - 1;
+  r.log_fd = top - 2;
+  sys::dup3(2, r.log_fd, O_CLOEXEC);
+  log::state().fd = r.log_fd;
+  log::configure(getenv("CKPT_LOG"));
+}
+
+void read_identity() {
+  Runtime& r = rt();
+  struct utsname u {};
+  uname(&u);
+  sys::str_copy(r.host, u.nodename, sizeof r.host);
+  sys::str_copy(log::state().host, u.nodename, sizeof log::state().host);
+  ssize_t n = readlink("/proc/self/exe", r.exe, sizeof r.exe - 1);
+  r.exe[n > 0 ? n : 0] = '\0';
+  sys::str_copy(r.glibc_version, gnu_get_libc_version(), sizeof r.glibc_version);
+}
+
+// glibc's cached tid: an offset that holds the tid in two different threads.
+uint64_t g_main_candidates[16];
+uint64_t g_probe_candidates[16];
+void* probe_thread(void*) {
+  tid_offset_candidates(g_probe_candidates);
+  return nullptr;
+}
+void find_tid_offset() {
+  tid_offset_candidates(g_main_candidates);
+  pthread_t t;
+  if (pthread_create(&t, nullptr, probe_thread, nullptr) == 0) {
+    pthread_join(t, nullptr);
+  }
+  rt().tid_offset = pick_tid_offset(g_main_candidates, g_probe_candidates);
+  CKPT_LOG(kDebug, "glibc tid offset {}", rt().tid_offset);
+}
+
+bool is_ckpt_tool() {
+  const char* base = strrchr(rt().exe, '/');
+  base = base != nullptr ? base + 1 : rt().exe;
+  return strcmp(base, "ckpt") == 0 || strncmp(base, "dmtcp_", 6) == 0 ||
+         strcmp(base, "ckpt-restore") == 0 || getenv("CKPT_DISABLE") != nullptr;
+}
+
+void atfork_prepare() { delay_lock(); }
+void atfork_parent() { delay_unlock(); }
+void atfork_child() {
+  Runtime& r = rt();
+  if (r.coord_fd >= 0) sys::close(r.coord_fd);
+  r.parent_vpid = r.vpid;
+  r.vpid = 0;
+  r.nslots = 0;
+  r.delay_count = 0;
+  r.ckpt_pending = 0;
+  r.suspend_active = 0;
+  start_ckpt_thread();
+}
+
+__attribute__((constructor)) void ckpt_init() {
+  Runtime& r = rt();
+  r.coord_fd = -1;
+  r.log_fd = -1;
+  r.main_slot = -1;
+  read_identity();
+  if (is_ckpt_tool()) {
+    return;
+  }
+  read_config();
+  setup_protected_fds();
+  find_tid_offset();
+  install_suspend_handler();
+  pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+  start_ckpt_thread();
+}
+
+}  // namespace
+
+}  // namespace ckpt

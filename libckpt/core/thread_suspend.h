@@ -1,0 +1,26 @@
+// libckpt/core/thread_suspend.h: stopping every user thread at a safe point and letting it
+// go again. The checkpoint thread sends each thread the suspend signal; the handler saves
+// the thread's state and parks on a futex inside the handler, so that the signal frame on
+// the thread's stack keeps its complete register and FPU state. At restart a re-created
+// thread jumps back into that handler and leaves it through rt_sigreturn.
+// Checkpoint path: yes.
+#pragma once
+
+#include <stdint.h>
+
+namespace ckpt {
+
+void install_suspend_handler();
+// Suspends every thread but the caller; returns 0, or -ETIMEDOUT naming the thread in the log.
+long suspend_user_threads(uint32_t timeout_ms);
+void resume_user_threads();
+// Records the checkpoint thread itself in the slot table (its context is saved separately).
+int claim_ckpt_slot();
+// Number of user threads parked in the table.
+int parked_user_threads();
+// Waits until every parked thread re-created at restart is back in its handler.
+void wait_threads_restored(int expected);
+// Re-queues the signals that were pending at checkpoint time (restart only).
+void reraise_pending_signals();
+
+}  // namespace ckpt

@@ -1,0 +1,46 @@
+// libckpt/restore/loader.h: the restart loader `ckpt-restore IMAGE`, a static program
+// without libc, linked at a fixed address (0x100000000000) that ordinary processes do not
+// use. It verifies the image, moves itself onto a stack in a gap of the saved address
+// space, unmaps everything else, moves the kernel's vDSO/vvar to the saved addresses,
+// maps every saved region back and jumps to libckpt's restart entry.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image_format.h"
+#include "restore/restore_args.h"
+
+namespace ckpt::loader {
+
+struct Special {  // the kernel's vDSO area now, by kind: [vvar] [vvar_vclock] [vdso]
+  uint64_t start[3];
+  uint64_t end[3];
+};
+
+struct Loader {
+  int fd;
+  const char* path;
+  image::ImageHeader header;
+  image::RegionEntry* regions;
+  const char* strings;
+  char* maps_buf;        // 16 MiB in the safe area
+  size_t maps_cap;
+  uint64_t self_start, self_end;   // the loader's own image
+  uint64_t safe_start, safe_end;   // the safe area (tables, stack, buffers)
+  Special now;
+  RestoreArgs* args;
+};
+
+[[noreturn]] void fail(const Loader& l, const char* what, const char* detail = nullptr,
+                       long code = 0);
+void say(const char* s);
+
+// loader_regions.cc
+void read_current_specials(Loader& l);
+void check_specials(Loader& l);
+void unmap_everything_else(Loader& l);
+void move_specials(Loader& l);
+void map_regions(Loader& l);
+
+}  // namespace ckpt::loader

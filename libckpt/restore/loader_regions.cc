@@ -1,0 +1,173 @@
+// libckpt/restore/loader_regions.cc: phase 2 of the restart loader (see loader.h): the
+// point of no return. Unmaps the loader's inherited address space, moves the vDSO area,
+// and maps every saved region back with its contents (checksums checked while reading).
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "image/crc32c.h"
+#include "restore/loader.h"
+#include "sys/str.h"
+#include "sys/syscall.h"
+
+namespace ckpt::loader {
+
+namespace {
+
+constexpr uint32_t kSpecialFlags[3] = {image::kRegionVvar, image::kRegionVvarVclock,
+                                       image::kRegionVdso};
+constexpr const char* kSpecialNames[3] = {"[vvar]", "[vvar_vclock]", "[vdso]"};
+constexpr uint32_t kAnySpecial = image::kRegionVvar | image::kRegionVvarVclock |
+                                 image::kRegionVdso | image::kRegionVsyscall;
+
+struct MapsEntry {
+  uint64_t start, end;
+  const char* name;
+};
+
+// Calls fn(entry) for each line of /proc/self/maps (read into l.maps_buf or `buf`).
+template <typename Fn>
+void for_each_mapping(char* buf, size_t cap, Fn fn) {
+  long fd = sys::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  long n = 0, r;
+  while (fd >= 0 && (r = sys::read(static_cast<int>(fd), buf + n, cap - 1 - n)) > 0) n += r;
+  if (fd >= 0) sys::close(static_cast<int>(fd));
+  buf[n] = '\0';
+  for (char* line = buf; *line != '\0';) {
+    char* eol = line;
+    while (*eol != '\0' && *eol != '\n') ++eol;
+    bool last = *eol == '\0';
+    *eol = '\0';
+    const char* q;
+    MapsEntry m;
+    m.start = sys::parse_u64(line, &q, 16);
+    m.end = sys::parse_u64(q + 1, &q, 16);
+    const char* name = q;
+    for (int field = 0; field < 5 && *name != '\0'; ++field) {
+      while (*name != '\0' && *name != ' ') ++name;
+      while (*name == ' ') ++name;
+    }
+    m.name = name;
+    fn(m);
+    line = last ? eol : eol + 1;
+  }
+}
+
+const image::RegionEntry* saved_special(const Loader& l, int kind) {
+  for (uint32_t i = 0; i < l.header.region_count; ++i) {
+    if (l.regions[i].flags & kSpecialFlags[kind]) return &l.regions[i];
+  }
+  return nullptr;
+}
+
+void put_pages(Loader& l, const image::RegionEntry& e, char* runs_buf) {
+  uint64_t runs_bytes = e.run_count * sizeof(image::PageRun);
+  if (sys::pread_all(l.fd, runs_buf, runs_bytes, e.runs_offset) != static_cast<long>(runs_bytes)) {
+    fail(l, "truncated image: run table of region at", l.strings + e.path_offset);
+  }
+  auto* runs = reinterpret_cast<image::PageRun*>(runs_buf);
+  uint64_t off = e.data_offset;
+  uint32_t crc = 0;
+  for (uint64_t i = 0; i < e.run_count; ++i) {
+    uint64_t addr = e.start + runs[i].first_page * image::kPageSize;
+    uint64_t len = runs[i].npages * image::kPageSize;
+    long r = sys::pread_all(l.fd, reinterpret_cast<void*>(addr), len, off);
+    if (r != static_cast<long>(len)) fail(l, "truncated image: region data", nullptr, r);
+    crc = image::crc32c(reinterpret_cast<void*>(addr), len, crc);
+    off += len;
+  }
+  crc = image::crc32c(runs_buf, runs_bytes, crc);
+  if (crc != e.data_crc) fail(l, "region checksum mismatch (image corrupt):", l.strings + e.path_offset);
+}
+
+long map_one(Loader& l, const image::RegionEntry& e, int prot) {
+  uint64_t len = e.end - e.start;
+  bool shared = e.flags & image::kRegionShared;
+  if (!(e.flags & image::kRegionFile)) {
+    int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_FIXED;
+    if (e.flags & image::kRegionStack) flags |= MAP_GROWSDOWN;
+    return sys::mmap(e.start, len, prot, flags, -1, 0);
+  }
+  const char* path = l.strings + e.path_offset;
+  bool rw = shared && (e.prot & PROT_WRITE);
+  long fd = sys::open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) fail(l, "cannot open mapped file", path, fd);
+  int p = shared && !rw ? static_cast<int>(e.prot) : prot;
+  long r = sys::mmap(e.start, len, p, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+                     static_cast<int>(fd), e.file_offset);
+  sys::close(static_cast<int>(fd));
+  return r;
+}
+
+}  // namespace
+
+void read_current_specials(Loader& l) {
+  char buf[16384];
+  for (int k = 0; k < 3; ++k) l.now.start[k] = l.now.end[k] = 0;
+  for_each_mapping(buf, sizeof buf, [&](const MapsEntry& m) {
+    for (int k = 0; k < 3; ++k) {
+      if (sys::str_eq(m.name, kSpecialNames[k])) {
+        l.now.start[k] = m.start;
+        l.now.end[k] = m.end;
+      }
+    }
+  });
+}
+
+void check_specials(Loader& l) {
+  for (int k = 0; k < 3; ++k) {
+    const image::RegionEntry* e = saved_special(l, k);
+    uint64_t now = l.now.end[k] - l.now.start[k];
+    if ((e == nullptr) != (now == 0) || (e != nullptr && e->end - e->start != now)) {
+      fail(l, "this kernel's vDSO layout differs from the image's:", kSpecialNames[k]);
+    }
+  }
+}
+
+void unmap_everything_else(Loader& l) {
+  for_each_mapping(l.maps_buf, l.maps_cap, [&](const MapsEntry& m) {
+    bool mine = (m.start >= l.self_start && m.end <= l.self_end) ||
+                (m.start >= l.safe_start && m.end <= l.safe_end);
+    bool special = m.name[0] == '[' && !sys::str_eq(m.name, "[stack]") &&
+                   !sys::str_eq(m.name, "[heap]");
+    if (!mine && !special) sys::munmap(m.start, m.end - m.start);
+  });
+}
+
+void move_specials(Loader& l) {
+  uint64_t tmp = l.safe_end - (8u << 20);  // parking space below the stack
+  for (int k = 0; k < 3; ++k) {
+    if (l.now.start[k] == 0) continue;
+    uint64_t len = l.now.end[k] - l.now.start[k];
+    long r = sys::mremap(l.now.start[k], len, len, MREMAP_MAYMOVE | MREMAP_FIXED, tmp);
+    if (r < 0) fail(l, "cannot move", kSpecialNames[k], r);
+    l.now.start[k] = tmp;
+    tmp += len;
+  }
+  for (int k = 0; k < 3; ++k) {
+    const image::RegionEntry* e = saved_special(l, k);
+    if (e == nullptr) continue;
+    uint64_t len = e->end - e->start;
+    long r = sys::mremap(l.now.start[k], len, len, MREMAP_MAYMOVE | MREMAP_FIXED, e->start);
+    if (r < 0) fail(l, "cannot move back", kSpecialNames[k], r);
+  }
+}
+
+void map_regions(Loader& l) {
+  char* runs_buf = l.maps_buf;  // the maps text is no longer needed
+  for (uint32_t i = 0; i < l.header.region_count; ++i) {
+    const image::RegionEntry& e = l.regions[i];
+    if (e.flags & kAnySpecial) continue;
+    int prot = static_cast<int>(e.prot) | PROT_WRITE;
+    long r = map_one(l, e, prot);
+    if (r != static_cast<long>(e.start)) fail(l, "cannot map region", l.strings + e.path_offset, r);
+    bool read_only_shared_file = (e.flags & image::kRegionFile) &&
+                                 (e.flags & image::kRegionShared) && !(e.prot & PROT_WRITE);
+    if (e.run_count > 0 && !read_only_shared_file) {
+      if (e.run_count * sizeof(image::PageRun) > l.maps_cap) fail(l, "run table too large");
+      put_pages(l, e, runs_buf);
+    }
+    if (prot != static_cast<int>(e.prot)) sys::mprotect(e.start, e.end - e.start, e.prot);
+  }
+}
+
+}  // namespace ckpt::loader
