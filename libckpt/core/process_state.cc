@@ -30,9 +30,9 @@ void capture_mm(MmFields& mm) {
   }
   uint64_t field[64] = {};
   for (int f = 3; f < 64 && *p != '\0'; ++f) {
-    const char* end;
-    field[f] = sys::parse_u64(*p == '-' ? p + 1 : p, &end, 10);
-    p = (*end == ' ') ? end + 1 : end;
+    field[f] = sys::parse_u64(*p == '-' ? p + 1 : p, nullptr, 10);
+    while (*p != '\0' && *p != ' ') ++p;
+    while (*p == ' ') ++p;
   }
   mm.start_code = field[26], mm.end_code = field[27], mm.start_stack = field[28];
   mm.start_data = field[45], mm.end_data = field[46], mm.start_brk = field[47];
@@ -57,7 +57,8 @@ void restore_mm(MmFields& mm) {
                mm.auxv, mm.auxv_size, 0xffffffffu};
   long r = sys::prctl(PR_SET_MM, PR_SET_MM_MAP, reinterpret_cast<long>(&m), sizeof m, 0);
   if (r < 0) {
-    CKPT_LOG(kWarn, "PR_SET_MM_MAP failed ({}): brk and /proc/self/cmdline keep loader values", r);
+    CKPT_LOG(kWarn, "PR_SET_MM_MAP failed ({}): brk {} start_brk {} auxv {} bytes", r, mm.brk,
+             mm.start_brk, mm.auxv_size);
   }
 }
 
@@ -90,6 +91,10 @@ void capture_process_state() {
 void restore_process_state() {
   ProcessState& p = rt().proc;
   restore_fds();
+  if (rt().log_fd >= 0) {  // the log's fd was closed with the loader's other fds
+    sys::dup3(2, rt().log_fd, 02000000 /*O_CLOEXEC*/);
+    log::state().fd = rt().log_fd;
+  }
   for (int sig = 1; sig < kNumSignals; ++sig) {
     if (!is_uncatchable(sig)) {
       sys::call(sys::kRtSigaction, sig, &p.actions[sig], nullptr, 8);

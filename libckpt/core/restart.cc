@@ -111,10 +111,6 @@ extern "C" [[noreturn]] void ckpt_restart_entry(const ckpt::RestoreArgs* args, u
   r.nrestored = 0;
   r.suspend_active = 1;
   restore_process_state();
-  if (r.log_fd >= 0) {
-    sys::dup3(2, r.log_fd, O_CLOEXEC);
-    log::state().fd = r.log_fd;
-  }
   for (int i = 0; i < r.nslots; ++i) {
     bool user = i != r.main_slot && r.slots[i].state == kSlotSuspended;
     if (user || i == r.ckpt_slot) recreate_thread(r.slots[i]);
