@@ -11,6 +11,7 @@
 #include "core/coordinator_client.h"
 #include "core/delay_lock.h"
 #include "core/memory_image.h"
+#include "core/pipe_table.h"
 #include "core/process_state.h"
 #include "core/restart.h"
 #include "core/runtime.h"
@@ -132,6 +133,7 @@ void run_round() {
       return;
     }
     outcome = write_and_commit();
+    refill_internal_pipes();
     if (outcome == 0 && (r.round.flags & proto::kCkptKillAfter)) sys::kill(sys::getpid(), 9);
     if (outcome == 0) resume_steps();
   }

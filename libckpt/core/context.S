@@ -1,6 +1,7 @@
 /* libckpt/core/context.S: see context.h. x86_64 System V ABI. */
         .text
         .globl ckpt_ctx_save
+        .hidden ckpt_ctx_save
         .type ckpt_ctx_save, @function
 ckpt_ctx_save:
         movq %rbx, 0(%rdi)
@@ -20,6 +21,7 @@ ckpt_ctx_save:
         .size ckpt_ctx_save, .-ckpt_ctx_save
 
         .globl ckpt_ctx_restore
+        .hidden ckpt_ctx_restore
         .type ckpt_ctx_restore, @function
 ckpt_ctx_restore:
         movq 0(%rdi), %rbx
@@ -37,6 +39,7 @@ ckpt_ctx_restore:
 
 /* long ckpt_clone(flags=rdi, stack=rsi, ptid=rdx, ctid=rcx, tls=r8, fn=r9, arg=8(%rsp)) */
         .globl ckpt_clone
+        .hidden ckpt_clone
         .type ckpt_clone, @function
 ckpt_clone:
         movq 8(%rsp), %rax          /* arg */
@@ -62,6 +65,7 @@ ckpt_clone:
 1:      ret
         .size ckpt_clone, .-ckpt_clone
         .globl ckpt_sigreturn_trampoline
+        .hidden ckpt_sigreturn_trampoline
         .type ckpt_sigreturn_trampoline, @function
 ckpt_sigreturn_trampoline:
         movl $15, %eax              /* SYS_rt_sigreturn */

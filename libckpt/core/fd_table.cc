@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "core/pipe_table.h"
 #include "core/runtime.h"
 #include "sys/log.h"
 #include "sys/str.h"
@@ -79,6 +80,11 @@ void capture_one(int fd) {
   rec.status_flags = static_cast<int>(sys::fcntl(fd, F_GETFL));
   rec.fd_flags = static_cast<int>(sys::fcntl(fd, F_GETFD));
   rec.offset = (rec.kind == kFdRegular) ? sys::lseek(fd, 0, SEEK_CUR) : 0;
+  rec.pipe_ino = 0;
+  rec.data_len = 0;
+  if (rec.kind == kFdPipe && sys::starts_with(path, "pipe:[")) {
+    rec.pipe_ino = sys::parse_u64(path + 6, nullptr);
+  }
   rec.path_off = p.fd_paths_used;
   rec.path_len = static_cast<uint32_t>(n);
   p.fd_paths_used += static_cast<uint32_t>(n) + 1;
@@ -116,6 +122,7 @@ void capture_fds() {
   p.nfds = 0;
   p.fd_paths_used = 0;
   for_each_fd(capture_one);
+  drain_internal_pipes();
 }
 
 void close_fds_from(int first) {
@@ -132,6 +139,10 @@ void restore_fds() {
     const char* path = p.fd_paths + rec.path_off;
     if (reopenable(rec, path)) {
       reopen(rec, path);
+    } else if (is_internal_pipe(rec)) {
+      bool first = true;
+      for (int j = 0; j < i; ++j) first &= p.fds[j].pipe_ino != rec.pipe_ino;
+      if (first) restore_internal_pipe(rec);
     } else if (rec.fd > 2) {
       CKPT_LOG(kWarn, "fd {} ({}) not restored: no plugin handles this kind yet", rec.fd, path);
     }

@@ -18,6 +18,7 @@ inline constexpr int kMaxFds = 1024;
 inline constexpr int kNumSignals = 65;   // 1..64
 inline constexpr int kNumRlimits = 16;
 inline constexpr int kFdPathArena = 256 * 1024;
+inline constexpr int kPipeArena = 1024 * 1024;
 
 enum SlotState : int { kSlotFree = 0, kSlotSignaled, kSlotSuspended, kSlotRestored, kSlotGone };
 
@@ -56,6 +57,9 @@ struct FdRecord {
   int64_t offset;
   uint32_t path_off; // into ProcessState::fd_paths
   uint32_t path_len;
+  uint64_t pipe_ino; // pipes: inode from "pipe:[N]"
+  uint32_t data_off; // pipes whose both ends are ours: drained bytes in ProcessState::pipe_data
+  uint32_t data_len;
 };
 
 struct MmFields {  // /proc/self/stat fields needed by PR_SET_MM_MAP
@@ -77,6 +81,8 @@ struct ProcessState {
   int nfds;
   uint32_t fd_paths_used;
   char fd_paths[kFdPathArena];
+  uint32_t pipe_data_used;
+  char pipe_data[kPipeArena];
 };
 
 struct Config {

@@ -30,7 +30,7 @@ int find_slot(int tid) {
   return -1;
 }
 
-void park(ThreadSlot& s, int seq) {
+void park(int seq) {
   Runtime& r = rt();
   while (r.resume_seq == seq) {
     sys::futex(&r.resume_seq, kWaitOp, seq);
@@ -60,7 +60,7 @@ void suspend_handler(int, siginfo_t*, void* ucv) {
     __atomic_add_fetch(&rr.nrestored, 1, __ATOMIC_SEQ_CST);
     futex_wake_all(&rr.nrestored);
   }
-  park(r.slots[idx], seq);
+  park(seq);
 }
 
 template <typename Fn>
