@@ -10,6 +10,7 @@
 
 #include "core/coordinator_client.h"
 #include "core/delay_lock.h"
+#include "core/events.h"
 #include "core/memory_image.h"
 #include "core/pipe_table.h"
 #include "core/process_state.h"
@@ -107,10 +108,14 @@ int write_and_commit() {
   return wait_commit();
 }
 
+// After a commit (or at restart): REFILL, the name service exchange, THREADS_RESUME.
 void resume_steps() {
-  for (const char* b : {"refilled", "name_service", "resumed"}) {
-    if (step(b) != 0) return;
-  }
+  raise_event(Event::kRefill);
+  if (step("refilled") != 0) return;
+  raise_event(Event::kRegisterNameServiceData);
+  if (step("name_service") != 0) return;
+  raise_event(Event::kSendQueries);
+  step("resumed");
 }
 
 void after_restart();
@@ -121,13 +126,19 @@ void run_round() {
   begin_checkpoint_exclusion();
   claim_ckpt_slot();
   r.ckpt_tid = static_cast<int>(sys::gettid());
+  raise_event(Event::kWaitForSuspendMsg);
   int outcome = suspend_user_threads(r.barrier_timeout_ms) == 0 ? 0 : 1;
   if (outcome != 0) report_failure("threads did not suspend in time");
-  for (const char* b : {"suspended", "leader_election", "drain"}) {
-    outcome = outcome == 0 ? step(b) : outcome;
+  if (outcome == 0) raise_event(Event::kThreadsSuspend);
+  const Event kBefore[] = {Event::kSuspended, Event::kLeaderElection, Event::kDrain};
+  const char* const kNames[] = {"suspended", "leader_election", "drain"};
+  for (int i = 0; i < 3 && outcome == 0; ++i) {
+    if (raise_event(kBefore[i]) != 0) report_failure("a plugin refused the checkpoint");
+    outcome = step(kNames[i]);
   }
   if (outcome == 0) {
     capture_process_state();
+    raise_event(Event::kWriteCkpt);
     if (ckpt_ctx_save(&r.slots[r.ckpt_slot].ctx) != 0) {
       after_restart();
       return;
@@ -135,8 +146,10 @@ void run_round() {
     outcome = write_and_commit();
     refill_internal_pipes();
     if (outcome == 0 && (r.round.flags & proto::kCkptKillAfter)) sys::kill(sys::getpid(), 9);
+    raise_event(Event::kResume);
     if (outcome == 0) resume_steps();
   }
+  raise_event(Event::kThreadsResume);
   resume_user_threads();
   end_checkpoint_exclusion();
   log::state().phase = "running";
@@ -165,7 +178,9 @@ void after_restart() {
   int s = step("restart");
   if (s != 0) restart_failed("the coordinator aborted the restart (see its log)", s);
   reraise_pending_signals();
+  raise_event(Event::kRestart);
   resume_steps();
+  raise_event(Event::kThreadsResume);
   resume_user_threads();
   end_checkpoint_exclusion();
   log::state().phase = "running";

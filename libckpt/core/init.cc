@@ -13,6 +13,7 @@
 
 #include "core/ckpt_thread.h"
 #include "core/delay_lock.h"
+#include "core/events.h"
 #include "core/runtime.h"
 #include "core/thread_state.h"
 #include "core/thread_suspend.h"
@@ -100,8 +101,15 @@ bool is_ckpt_tool() {
          strcmp(base, "ckpt-restore") == 0 || getenv("CKPT_DISABLE") != nullptr;
 }
 
-void atfork_prepare() { delay_lock(); }
-void atfork_parent() { delay_unlock(); }
+void atfork_prepare() {
+  delay_lock();
+  raise_event(Event::kAtforkPrepare);
+}
+void atfork_parent() {
+  raise_event(Event::kAtforkParent);
+  delay_unlock();
+}
+void at_exit() { raise_event(Event::kExit); }
 void atfork_child() {
   Runtime& r = rt();
   if (r.coord_fd >= 0) sys::close(r.coord_fd);
@@ -111,6 +119,7 @@ void atfork_child() {
   r.delay_count = 0;
   r.ckpt_pending = 0;
   r.suspend_active = 0;
+  raise_event(Event::kAtforkChild);
   start_ckpt_thread();
 }
 
@@ -127,7 +136,14 @@ __attribute__((constructor)) void ckpt_init() {
   setup_protected_fds();
   find_tid_offset();
   install_suspend_handler();
+  discover_plugins();
+  if (getenv("CKPT_POST_EXEC") != nullptr) {
+    unsetenv("CKPT_POST_EXEC");
+    raise_event(Event::kPostExec);
+  }
+  raise_event(Event::kInit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+  atexit(at_exit);
   start_ckpt_thread();
 }
 

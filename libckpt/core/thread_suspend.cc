@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <ucontext.h>
 
+#include "core/events.h"
 #include "core/runtime.h"
 #include "core/thread_state.h"
 #include "sys/log.h"
@@ -39,13 +40,14 @@ void park(int seq) {
 
 void suspend_handler(int, siginfo_t*, void* ucv) {
   Runtime& r = rt();
-  int idx = r.suspend_active ? find_slot(static_cast<int>(sys::gettid())) : -1;
+  volatile int idx = r.suspend_active ? find_slot(static_cast<int>(sys::gettid())) : -1;
   if (idx < 0) return;
   ThreadSlot& s = r.slots[idx];
   auto* uc = static_cast<ucontext_t*>(ucv);
   s.rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
   s.rsp = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RSP]);
   s.sigmask = uc->uc_sigmask.__val[0];
+  raise_event(Event::kPreSuspendUserThread);
   capture_thread_state(s);
   volatile int seq = r.resume_seq;
   if (ckpt_ctx_save(&s.ctx) == 0) {
@@ -61,6 +63,7 @@ void suspend_handler(int, siginfo_t*, void* ucv) {
     futex_wake_all(&rr.nrestored);
   }
   park(seq);
+  raise_event(Event::kResumeUserThread);
 }
 
 template <typename Fn>
