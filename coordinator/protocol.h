@@ -90,6 +90,9 @@ struct Welcome {
 
 enum CheckpointFlag : uint32_t {
   kCkptKillAfter = 1u << 0,   // exit once the generation is committed
+  kCkptForked = 1u << 1,      // write the image from a copy-on-write child; resume at once
+  kCkptIncremental = 1u << 2, // store only pages changed since the previous generation
+  kCkptCompress = 1u << 3,    // zstd-compress page data
 };
 
 struct Checkpoint {
@@ -147,6 +150,11 @@ enum CommandCode : uint32_t {
 enum CommandFlag : uint32_t {
   kCmdWait = 1u << 0,         // checkpoint: reply only when committed (or failed)
   kCmdKillAfter = 1u << 1,    // checkpoint: kill the computation once committed
+  // Modes for this checkpoint only; the coordinator copies them into Checkpoint::flags
+  // (kCmdForked -> kCkptForked, and so on).
+  kCmdForked = 1u << 2,
+  kCmdIncremental = 1u << 3,
+  kCmdCompress = 1u << 4,
 };
 
 struct Command {

@@ -11,6 +11,7 @@
 #include "core/coordinator_client.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
+#include "core/forked_writer.h"
 #include "core/memory_image.h"
 #include "core/pipe_table.h"
 #include "core/process_state.h"
@@ -84,6 +85,27 @@ void image_path(char* out, size_t cap) {
   sys::Fmt(out, cap).s(r.round.dir).c('/').s(base).c('.').s(r.host).c('.').i(r.vpid).s(".ckpt");
 }
 
+void resume_steps();
+
+// Reports the image to the coordinator and waits for its verdict (see wait_commit).
+int report_image(const char* path, long rc, const ImageResult& res) {
+  Runtime& r = rt();
+  if (rc < 0) {
+    CKPT_LOG(kError, "checkpoint failed: {}", res.error);
+    report_failure(res.error);
+    wait_commit();
+    return 1;
+  }
+  proto::Written w{};
+  sys::str_copy(w.image_name, path + sys::str_len(r.round.dir) + 1, sizeof w.image_name);
+  w.size = res.size;
+  w.checksum = res.checksum;
+  w.nthreads = res.nthreads;
+  w.saved_pages = res.saved_pages;
+  coord_send(r.coord_fd, proto::kWritten, &w, sizeof w);
+  return wait_commit();
+}
+
 // Writes the image and waits for the commit. 0 = committed, 1 = aborted, -1 = lost.
 int write_and_commit() {
   Runtime& r = rt();
@@ -92,20 +114,38 @@ int write_and_commit() {
   ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr};
   ImageResult res;
   log::state().phase = "write";
-  if (write_process_image(req, &res) < 0) {
-    CKPT_LOG(kError, "checkpoint failed: {}", res.error);
-    report_failure(res.error);
-    return wait_commit() == 0 ? 1 : 1;
-  }
-  proto::Written w{};
-  const char* name = path + sys::str_len(r.round.dir) + 1;
-  sys::str_copy(w.image_name, name, sizeof w.image_name);
-  w.size = res.size;
-  w.checksum = res.checksum;
-  w.nthreads = res.nthreads;
-  w.saved_pages = res.saved_pages;
-  coord_send(r.coord_fd, proto::kWritten, &w, sizeof w);
-  return wait_commit();
+  long rc = write_process_image(req, &res);
+  return report_image(path, rc, res);
+}
+
+bool forked_mode() {
+  Runtime& r = rt();
+  bool forked = (r.round.flags & proto::kCkptForked) || r.cfg.default_modes & proto::kCkptForked;
+  return forked && !(r.round.flags & proto::kCkptKillAfter);
+}
+
+void let_application_run() {
+  raise_event(Event::kThreadsResume);
+  resume_user_threads();
+  end_checkpoint_exclusion();
+  log::state().phase = "running";
+}
+
+// --forked: the application runs again as soon as a child holds its snapshot.
+void forked_write_and_commit() {
+  Runtime& r = rt();
+  char path[1400];
+  image_path(path, sizeof path);
+  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr};
+  ImageResult res;
+  ForkedChild child{};
+  log::state().phase = "fork";
+  long rc = start_forked_image(req, &child, &res);
+  refill_internal_pipes();
+  raise_event(Event::kResume);
+  let_application_run();
+  if (rc == 0) rc = finish_forked_image(child, &res);
+  if (report_image(path, rc, res) == 0) resume_steps();
 }
 
 // After a commit (or at restart): REFILL, the name service exchange, THREADS_RESUME.
@@ -143,16 +183,17 @@ void run_round() {
       after_restart();
       return;
     }
+    if (forked_mode()) {
+      forked_write_and_commit();
+      return;
+    }
     outcome = write_and_commit();
     refill_internal_pipes();
     if (outcome == 0 && (r.round.flags & proto::kCkptKillAfter)) sys::kill(sys::getpid(), 9);
     raise_event(Event::kResume);
     if (outcome == 0) resume_steps();
   }
-  raise_event(Event::kThreadsResume);
-  resume_user_threads();
-  end_checkpoint_exclusion();
-  log::state().phase = "running";
+  let_application_run();
 }
 
 [[noreturn]] void restart_failed(const char* why, long rc) {
@@ -180,10 +221,7 @@ void after_restart() {
   reraise_pending_signals();
   raise_event(Event::kRestart);
   resume_steps();
-  raise_event(Event::kThreadsResume);
-  resume_user_threads();
-  end_checkpoint_exclusion();
-  log::state().phase = "running";
+  let_application_run();
 }
 
 void member_loop() {
@@ -231,7 +269,7 @@ long send_hello(bool restarted) {
   h.pid = static_cast<int32_t>(sys::getpid());
   h.ppid = static_cast<int32_t>(sys::getppid());
   h.uid = static_cast<int32_t>(sys::call(sys::kGetuid));
-  h.flags = restarted ? proto::kHelloRestarted : 0;
+  h.flags = restarted ? static_cast<uint32_t>(proto::kHelloRestarted) : 0u;
   h.generation = restarted ? r.round.generation : 0;
   h.vpid = restarted ? r.vpid : 0;
   h.parent_vpid = r.parent_vpid;
@@ -255,7 +293,7 @@ long send_hello(bool restarted) {
   }
   sys::mem_copy(&w, buf, sizeof w);
   r.vpid = w.vpid;
-  r.barrier_timeout_ms = w.barrier_timeout_ms != 0 ? w.barrier_timeout_ms : 60000;
+  r.barrier_timeout_ms = w.barrier_timeout_ms != 0 ? w.barrier_timeout_ms : 60000u;
   r.generation = w.generation;
   sys::str_copy(r.job_id, w.job_id, sizeof r.job_id);
   return 0;

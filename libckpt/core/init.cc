@@ -47,6 +47,9 @@ void read_config() {
   if (c.signal <= 0 || c.signal >= kNumSignals || c.signal == 9 || c.signal == 19) {
     c.signal = kDefaultSignal;
   }
+  if (getenv("CKPT_FORKED") != nullptr) c.default_modes |= proto::kCkptForked;
+  if (getenv("CKPT_INCREMENTAL") != nullptr) c.default_modes |= proto::kCkptIncremental;
+  if (getenv("CKPT_COMPRESS") != nullptr) c.default_modes |= proto::kCkptCompress;
   Runtime& r = rt();
   sys::Fmt(r.coord_addr, sizeof r.coord_addr).s(c.coord_host).c(':').s(c.coord_port);
 }

@@ -31,7 +31,7 @@ using image::RegionEntry;
 namespace {
 
 uint32_t classify(const MapsLine& m, const char* path) {
-  uint32_t flags = m.shared ? image::kRegionShared : 0;
+  uint32_t flags = m.shared ? static_cast<uint32_t>(image::kRegionShared) : 0u;
   if (sys::str_eq(path, "[vdso]")) return flags | image::kRegionVdso;
   if (sys::str_eq(path, "[vvar]")) return flags | image::kRegionVvar;
   if (sys::str_eq(path, "[vvar_vclock]")) return flags | image::kRegionVvarVclock;
@@ -120,6 +120,12 @@ void fill_thread_table(ImageScratch& s) {
 
 }  // namespace
 
+long collect_image_layout(ImageScratch& s) {
+  long rc = collect_regions(s);
+  fill_thread_table(s);
+  return rc;
+}
+
 long write_process_image(const ImageRequest& req, ImageResult* result) {
   sys::mem_zero(result, sizeof *result);
   ImageScratch s;
@@ -128,8 +134,7 @@ long write_process_image(const ImageRequest& req, ImageResult* result) {
     sys::str_copy(result->error, "cannot map scratch memory", sizeof result->error);
     return rc;
   }
-  rc = collect_regions(s);
-  fill_thread_table(s);
+  rc = collect_image_layout(s);
   if (rc >= 0) {
     rc = write_image_file(req, s, result);
   } else {

@@ -25,4 +25,10 @@ struct ImageResult {
 // Returns 0 on success or -errno; on failure result->error names what failed.
 long write_process_image(const ImageRequest& req, ImageResult* result);
 
+struct ImageScratch;
+// The first half of write_process_image: region table (from /proc/self/maps) and thread
+// table into `s`. Used alone by the forked writer, which snapshots shared memory between
+// the two halves.
+long collect_image_layout(ImageScratch& s);
+
 }  // namespace ckpt

@@ -93,6 +93,7 @@ struct Config {
   char secret[64];
   char hwloc_summary[256];
   int signal;                    // suspend signal
+  uint32_t default_modes;        // proto::CheckpointFlag bits from CKPT_FORKED etc.
   int log_level_set;
 };
 

@@ -201,11 +201,13 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
   char** argv = reinterpret_cast<char**>(sp + 1);
   char** envp = argv + argc + 1;
   Loader& l = g_loader;
-  if (argc != 2 || argv[1][0] == '-') {
-    say("usage: ckpt-restore IMAGE   (normally run by 'ckpt restart', not by hand)\n");
+  l.lazy = argc == 3 && sys::str_eq(argv[1], "--lazy");
+  const char* image = argv[argc - 1];
+  if (argc < 2 || argc > 3 || image[0] == '-' || (argc == 3 && !l.lazy)) {
+    say("usage: ckpt-restore [--lazy] IMAGE   (normally run by 'ckpt restart', not by hand)\n");
     sys::exit_group(2);
   }
-  fill_args(envp, argv[1]);
+  fill_args(envp, image);
   l.path = g_args.image_path;  // argv lives on the stack that phase 2 unmaps
   l.args = &g_args;
   l.fd = static_cast<int>(sys::open(l.path, O_RDONLY | O_CLOEXEC));

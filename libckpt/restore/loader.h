@@ -30,6 +30,7 @@ struct Loader {
   uint64_t safe_start, safe_end;   // the safe area (tables, stack, buffers)
   Special now;
   RestoreArgs* args;
+  bool lazy;             // map saved pages from the image instead of reading them
 };
 
 [[noreturn]] void fail(const Loader& l, const char* what, const char* detail = nullptr,

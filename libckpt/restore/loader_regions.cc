@@ -59,12 +59,31 @@ const image::RegionEntry* saved_special(const Loader& l, int kind) {
   return nullptr;
 }
 
+// --lazy: private regions get their saved pages mapped copy-on-write from the image file,
+// so the process runs at once and pages come in on first touch. Checksums were verified
+// by `ckpt restart` before (or deliberately skipped).
+void map_pages_lazily(Loader& l, const image::RegionEntry& e, const image::PageRun* runs) {
+  uint64_t off = e.data_offset;
+  for (uint64_t i = 0; i < e.run_count; ++i) {
+    uint64_t addr = e.start + runs[i].first_page * image::kPageSize;
+    uint64_t len = runs[i].npages * image::kPageSize;
+    long r = sys::mmap(addr, len, static_cast<int>(e.prot) | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+                       l.fd, off);
+    if (r != static_cast<long>(addr)) fail(l, "cannot map image pages lazily", nullptr, r);
+    off += len;
+  }
+}
+
 void put_pages(Loader& l, const image::RegionEntry& e, char* runs_buf) {
   uint64_t runs_bytes = e.run_count * sizeof(image::PageRun);
   if (sys::pread_all(l.fd, runs_buf, runs_bytes, e.runs_offset) != static_cast<long>(runs_bytes)) {
     fail(l, "truncated image: run table of region at", l.strings + e.path_offset);
   }
   auto* runs = reinterpret_cast<image::PageRun*>(runs_buf);
+  if (l.lazy && !(e.flags & image::kRegionShared)) {
+    map_pages_lazily(l, e, runs);
+    return;
+  }
   uint64_t off = e.data_offset;
   uint32_t crc = 0;
   for (uint64_t i = 0; i < e.run_count; ++i) {

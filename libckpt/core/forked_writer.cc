@@ -1,0 +1,91 @@
+// libckpt/core/forked_writer.cc: see forked_writer.h. Checkpoint path: yes.
+#include "core/forked_writer.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "core/image_scratch.h"
+#include "core/region_writer.h"
+#include "sys/str.h"
+#include "sys/syscall.h"
+
+namespace ckpt {
+
+namespace {
+
+constexpr long kPipe2 = 293;
+constexpr long kWait4 = 61;
+constexpr int kWclone = static_cast<int>(0x80000000u);
+
+// In the child: every readable shared region becomes a private copy at the same address.
+void snapshot_shared_regions(ImageScratch& s) {
+  for (size_t i = 0; i < s.nregions; ++i) {
+    const image::RegionEntry& e = s.regions[i];
+    if (!(e.flags & image::kRegionShared) || !(e.prot & PROT_READ)) continue;
+    uint64_t len = e.end - e.start;
+    long copy = sys::mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy < 0 && copy > -4096) continue;
+    sys::mem_copy(reinterpret_cast<void*>(copy), reinterpret_cast<void*>(e.start), len);
+    sys::mprotect(static_cast<uint64_t>(copy), len, static_cast<int>(e.prot));
+    sys::mremap(static_cast<uint64_t>(copy), len, len, MREMAP_MAYMOVE | MREMAP_FIXED, e.start);
+  }
+}
+
+[[noreturn]] void child_main(const ImageRequest& req, int out_fd) {
+  ImageScratch s;
+  ImageResult res;
+  sys::mem_zero(&res, sizeof res);
+  long rc = s.map();
+  if (rc == 0) rc = collect_image_layout(s);
+  snapshot_shared_regions(s);
+  sys::write_all(out_fd, "R", 1);
+  if (rc == 0) {
+    rc = write_image_file(req, s, &res);
+  } else {
+    sys::str_copy(res.error, "forked writer: cannot read the address space", sizeof res.error);
+  }
+  sys::write_all(out_fd, &rc, sizeof rc);
+  sys::write_all(out_fd, &res, sizeof res);
+  sys::exit_group(rc == 0 ? 0 : 1);
+}
+
+}  // namespace
+
+long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult* result) {
+  sys::mem_zero(result, sizeof *result);
+  int fds[2];
+  long rc = sys::call(kPipe2, fds, O_CLOEXEC);
+  if (rc < 0) return rc;
+  long pid = sys::call(sys::kClone, 0 /*no flags, exit signal 0*/, 0, 0, 0, 0);
+  if (pid == 0) {
+    sys::close(fds[0]);
+    child_main(req, fds[1]);
+  }
+  sys::close(fds[1]);
+  if (pid < 0) {
+    sys::close(fds[0]);
+    sys::str_copy(result->error, "cannot fork the image writer", sizeof result->error);
+    return pid;
+  }
+  child->pid = pid;
+  child->result_fd = fds[0];
+  char ready = 0;
+  long n = sys::read(fds[0], &ready, 1);
+  return (n == 1 && ready == 'R') ? 0 : -5;
+}
+
+long finish_forked_image(ForkedChild& child, ImageResult* result) {
+  long rc = -5;
+  bool ok = sys::read(child.result_fd, &rc, sizeof rc) == static_cast<long>(sizeof rc) &&
+            sys::read(child.result_fd, result, sizeof *result) == static_cast<long>(sizeof *result);
+  if (!ok) {
+    rc = -5;
+    sys::str_copy(result->error, "the forked image writer died", sizeof result->error);
+  }
+  sys::close(child.result_fd);
+  int status = 0;
+  sys::call(kWait4, child.pid, &status, kWclone, nullptr);
+  return rc;
+}
+
+}  // namespace ckpt

@@ -1,0 +1,23 @@
+// libckpt/core/forked_writer.h: the forked checkpoint. After the drain, the checkpoint
+// thread forks a child (exit signal 0, so the application's wait() never sees it) that
+// holds a copy-on-write view of the suspended process. The child first replaces every
+// MAP_SHARED region with a private copy (shared memory keeps changing once the parent
+// runs), tells the parent to go on, then writes and fsyncs the image. The stall is the fork
+// plus the shared-memory copy, not the write. Checkpoint path: yes.
+#pragma once
+
+#include "core/memory_image.h"
+
+namespace ckpt {
+
+struct ForkedChild {
+  long pid;
+  int result_fd;
+};
+
+// Returns 0 once the child holds a consistent snapshot (the application may resume).
+long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult* result);
+// Waits for the child's image; returns 0 or -errno (result->error says why).
+long finish_forked_image(ForkedChild& child, ImageResult* result);
+
+}  // namespace ckpt
