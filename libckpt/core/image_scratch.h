@@ -48,6 +48,9 @@ struct ImageScratch {
       return p;
     }
     base = reinterpret_cast<char*>(p);
+    // A VM_DONTCOPY mapping never merges with the application's anonymous neighbours, so
+    // /proc/self/maps shows it as a line of its own that collect_regions can leave out.
+    sys::call(28 /*madvise*/, p, size, 10 /*MADV_DONTFORK*/);
     rt().scratch[0][0] = static_cast<uint64_t>(p);
     rt().scratch[0][1] = static_cast<uint64_t>(p) + size;
     char* cur = base;

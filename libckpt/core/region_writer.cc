@@ -8,6 +8,8 @@
 #include <initializer_list>
 
 #include "core/image_header.h"
+#include "core/plugin_internal.h"  // plugin sections (plugin API)
+#include "core/plugin_registry.h"  // kMaxPlugins (plugin API)
 #include "core/runtime.h"
 #include "image/crc32c.h"
 #include "sys/str.h"
@@ -228,7 +230,18 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
   h.thread_count = s.nthreads;
   h.thread_table_crc = put_table(out, s.threads, s.nthreads * sizeof(image::ThreadEntry),
                                  &h.thread_table_offset);
-  h.section_table_crc = put_table(out, nullptr, 0, &h.section_table_offset);
+  // Plugin API (core/plugin_sections.cc): each plugin's section body, then the section
+  // table. Entries are staged in a static array: no allocation in the checkpoint path.
+  static image::SectionEntry sections[kMaxPlugins + 1];
+  uint32_t nsec = section_count() <= kMaxPlugins + 1 ? section_count() : kMaxPlugins + 1;
+  for (uint32_t i = 0; i < nsec; ++i) {
+    const void* body = section_entry(i, &sections[i]);
+    sections[i].offset = out.off;
+    out.put(body, sections[i].size);
+  }
+  h.section_count = nsec;
+  h.section_table_crc = put_table(out, sections, nsec * sizeof(image::SectionEntry),
+                                  &h.section_table_offset);
   h.strings_size = s.strings_used;
   h.strings_crc = put_table(out, s.strings, s.strings_used, &h.strings_offset);
   h.file_size = out.off;

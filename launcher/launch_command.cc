@@ -1,0 +1,204 @@
+// launcher/launch_command.cc: `ckpt launch [options] PROG ARGS...`: sets LD_PRELOAD and the
+// CKPT_* environment (see the system contract in shared/DESIGN.md), makes sure a coordinator
+// answers (starting one if needed), then execs PROG in place (same pid).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "coordinator/protocol.h"
+#include "launcher/commands.h"
+#include "launcher/coordinator_client.h"
+#include "launcher/coordinator_spawn.h"
+#include "launcher/hwloc_summary.h"
+#include "launcher/messages.h"
+#include "launcher/paths.h"
+#include "launcher/program_check.h"
+
+namespace ckpt::launcher {
+
+namespace {
+
+constexpr const char* kCmd = "launch";
+
+int list_plugins(const std::vector<std::string>& plugins) {
+  std::printf("0 %s (core)\n", libckpt_path().c_str());
+  for (size_t i = 0; i < plugins.size(); ++i) {
+    std::printf("%zu %s\n", i + 1, plugins[i].c_str());
+  }
+  return 0;
+}
+
+Status make_ckpt_dir(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) {
+    return Status::ok();
+  }
+  std::string partial;
+  for (const auto& part : std::filesystem::path(dir)) {
+    partial = (std::filesystem::path(partial) / part).string();
+    if (mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status(Code::kIo, msg::cannot_create_dir(dir, errno));
+    }
+  }
+  return Status::ok();
+}
+
+std::string preload_value(const std::vector<std::string>& plugins) {
+  std::string ours = libckpt_path();
+  for (const std::string& p : plugins) {
+    ours += ":" + p;
+  }
+  const char* existing = std::getenv("LD_PRELOAD");
+  if (existing == nullptr || existing[0] == '\0') {
+    return ours;
+  }
+  std::string current = existing;
+  if (current.find(libckpt_path()) != std::string::npos) {
+    return current;  // nested launch: already preloaded
+  }
+  return current + ":" + ours;
+}
+
+void set_environment(const LaunchOptions& opts, const CoordAddress& addr,
+                     const std::string& ckpt_dir, const std::vector<std::string>& plugins) {
+  setenv("LD_PRELOAD", preload_value(plugins).c_str(), 1);
+  setenv("CKPT_COORD_HOST", addr.host.c_str(), 1);
+  setenv("CKPT_COORD_PORT", std::to_string(addr.port).c_str(), 1);
+  setenv("CKPT_CKPTDIR", ckpt_dir.c_str(), 1);
+  if (opts.signal > 0) {
+    setenv("CKPT_SIGNAL", std::to_string(opts.signal).c_str(), 1);
+  }
+  if (!opts.log_spec.empty()) {
+    setenv("CKPT_LOG", opts.log_spec.c_str(), 1);
+  }
+  if (!opts.job_id.empty()) {
+    setenv("CKPT_JOB_ID", opts.job_id.c_str(), 1);
+  }
+  setenv("CKPT_HWLOC_SUMMARY", hwloc_summary().c_str(), 1);
+}
+
+// Checks PROG and the installation before anything is started.
+Result<std::string> check_program(const std::vector<std::string>& argv) {
+  CKPT_TRY_ASSIGN(std::string path, find_program(argv[0]));
+  CKPT_TRY(check_preloadable(path));
+  if (access(libckpt_path().c_str(), R_OK) != 0) {
+    return Status(Code::kNotFound, msg::libckpt_missing(libckpt_path()));
+  }
+  return path;
+}
+
+Result<CoordAddress> coordinator_for(const LaunchOptions& opts, const std::string& ckpt_dir,
+                                     std::optional<int> interval) {
+  CoordinatorNeed need{opts.coord, opts.new_coordinator, opts.join_coordinator, ckpt_dir,
+                       interval, opts.barrier_timeout, opts.keep, opts.job_id};
+  CKPT_TRY_ASSIGN(CoordinatorFound found, ensure_coordinator(need));
+  if (!found.started && opts.interval >= 0) {
+    CommandRequest req{proto::kCmdInterval, 0, opts.interval, kConnectTimeoutS * 2};
+    Result<CommandReply> reply = send_command(found.addr, req);
+    if (!reply.is_ok()) {
+      return reply.status();
+    }
+  }
+  return found.addr;
+}
+
+}  // namespace
+
+void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
+  opts.app = app;
+  app->prefix_command();
+  add_coord_flags(app, opts.coord, spelling);
+  app->add_flag("--new-coordinator", opts.new_coordinator,
+                "always start a new coordinator (with --coord-port 0 it picks a free port and "
+                "writes it to --port-file)");
+  app->add_flag("-j,--join-coordinator", opts.join_coordinator,
+                "join an existing coordinator; fail if none answers");
+  app->add_option("--ckptdir", opts.ckpt_dir,
+                  "checkpoint directory (default: CKPT_CKPTDIR, DMTCP_CHECKPOINT_DIR, cwd)");
+  app->add_option("-i,--interval", opts.interval,
+                  "seconds between automatic checkpoints, 0 = off (default: "
+                  "CKPT_CHECKPOINT_INTERVAL, DMTCP_CHECKPOINT_INTERVAL)")
+      ->check(CLI::Range(0, 1000000000));
+  app->add_option("--with-plugin", opts.plugins,
+                  "plugins to preload, A.so:B.so; a bare name is searched in LD_LIBRARY_PATH "
+                  "then <prefix>/lib/ckpt/plugins")
+      ->allow_extra_args(false);  // one value per occurrence: never swallow PROG
+  app->add_flag("--list-plugins", opts.list_plugins, "print the plugins in load order and exit");
+  if (spelling == Spelling::kCkpt) {
+    app->add_option("--signal", opts.signal, "signal number used to suspend threads")
+        ->check(CLI::Range(1, 64));
+    app->add_option("--barrier-timeout", opts.barrier_timeout,
+                    "seconds a checkpoint barrier may take (new coordinator only)");
+    app->add_option("--keep", opts.keep, "generations to keep, 0 = all (new coordinator only)");
+    app->add_option("--job-id", opts.job_id, "job id (default: SLURM_JOB_ID or generated)");
+    app->add_option("--log", opts.log_spec, "libckpt log spec, e.g. warn,socket=debug");
+  }
+  app->footer(
+      "PROG and everything after it are run unchanged; options must come before PROG.\n"
+      "Examples:\n"
+      "  ckpt launch --interval 3600 --ckptdir $SCRATCH/ckpt ./app input.dat\n"
+      "  ckpt launch --coord-port 0 --new-coordinator --port-file port.txt python3 -c 'print(1)'");
+}
+
+std::optional<std::vector<std::string>> cut_at_dashdash(int* argc, char** argv, int first) {
+  for (int i = first; i < *argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      std::vector<std::string> tail(argv + i + 1, argv + *argc);
+      *argc = i;
+      return tail;
+    }
+  }
+  return std::nullopt;
+}
+
+int run_launch(LaunchOptions& opts) {
+  std::vector<std::string> argv = opts.app->remaining();
+  if (!argv.empty() && argv[0].size() > 1 && argv[0][0] == '-') {
+    return fail_usage(kCmd, msg::unknown_option(argv[0]));
+  }
+  if (opts.after_dashdash) {
+    if (!argv.empty()) {
+      argv.push_back("--");  // PROG came first: the "--" is one of its arguments
+    }
+    argv.insert(argv.end(), opts.after_dashdash->begin(), opts.after_dashdash->end());
+  }
+  Result<std::vector<std::string>> plugins = resolve_plugins(opts.plugins);
+  if (!plugins.is_ok()) {
+    return fail(kCmd, plugins.status());
+  }
+  if (opts.list_plugins) {
+    return list_plugins(plugins.value());
+  }
+  if (argv.empty()) {
+    return fail_usage(kCmd, msg::missing_program());
+  }
+  Result<std::string> program = check_program(argv);
+  std::string ckpt_dir = resolve_ckpt_dir(opts.ckpt_dir);
+  Status dir = program.is_ok() ? make_ckpt_dir(ckpt_dir) : program.status();
+  Result<std::optional<int>> interval =
+      dir.is_ok() ? resolve_interval(opts.interval) : Result<std::optional<int>>(dir);
+  if (!interval.is_ok()) {
+    return fail(kCmd, interval.status());
+  }
+  Result<CoordAddress> addr = coordinator_for(opts, ckpt_dir, interval.value());
+  if (!addr.is_ok()) {
+    return fail(kCmd, addr.status());
+  }
+  set_environment(opts, addr.value(), ckpt_dir, plugins.value());
+  std::vector<char*> args;
+  for (std::string& a : argv) {
+    args.push_back(a.data());
+  }
+  args.push_back(nullptr);
+  execv(program.value().c_str(), args.data());
+  return fail(kCmd, Status(Code::kIo, msg::exec_failed(program.value(), errno)));
+}
+
+}  // namespace ckpt::launcher

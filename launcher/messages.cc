@@ -1,0 +1,160 @@
+// launcher/messages.cc: see messages.h.
+#include "launcher/messages.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+namespace ckpt::launcher {
+
+int fail(const std::string& cmd, const Status& status) {
+  std::fprintf(stderr, "ckpt %s: %s\n", cmd.c_str(), status.message().c_str());
+  return 1;
+}
+
+int fail_usage(const std::string& cmd, const std::string& text) {
+  std::fprintf(stderr, "ckpt %s: %s\n%s\n", cmd.c_str(), text.c_str(),
+               msg::usage_hint("ckpt " + cmd).c_str());
+  return 2;
+}
+
+namespace msg {
+
+namespace {
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", s);
+  return buf;
+}
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08" PRIx32, v);
+  return buf;
+}
+}  // namespace
+
+std::string usage_hint(const std::string& cmd) { return "run '" + cmd + " --help' for usage"; }
+std::string unknown_option(const std::string& option) {
+  return "unknown option '" + option + "'";
+}
+std::string missing_program() {
+  return "no program given: ckpt launch [options] PROG [ARGS...]";
+}
+std::string missing_command() { return "no command given"; }
+
+std::string no_coordinator(const std::string& addr, const std::string& reason) {
+  return "no coordinator at " + addr + " (" + reason + ")";
+}
+std::string start_coordinator_hint() {
+  return "; start one with 'ckpt coordinator' or set CKPT_COORD_PORT";
+}
+std::string join_no_coordinator(const std::string& addr) {
+  return "no coordinator at " + addr +
+         " (--join-coordinator given, so none is started; start one with 'ckpt coordinator')";
+}
+std::string coordinator_not_local(const std::string& addr) {
+  return "no coordinator at " + addr +
+         ", and one can only be started on this host; start 'ckpt coordinator' there";
+}
+std::string coordinator_start_failed(const std::string& addr, int exit_code) {
+  return "could not start a coordinator for " + addr + " (it exited with status " +
+         std::to_string(exit_code) + "; its message is above)";
+}
+std::string coordinator_not_answering(const std::string& addr, double s) {
+  return "the coordinator started at " + addr + " did not accept connections within " +
+         seconds(s);
+}
+std::string coordinator_not_built() {
+  return "this ckpt was built without the coordinator library";
+}
+std::string bad_port(const std::string& text, const std::string& what) {
+  return "bad port '" + text + "' in " + what + " (expected 0..65535)";
+}
+std::string bad_port_file(const std::string& path) {
+  return "port file " + path + " is missing or empty";
+}
+std::string bad_interval_env(const std::string& value) {
+  return "bad checkpoint interval '" + value +
+         "' in CKPT_CHECKPOINT_INTERVAL/DMTCP_CHECKPOINT_INTERVAL (expected seconds)";
+}
+std::string reply_timeout(const std::string& addr, double s) {
+  return "no reply from the coordinator at " + addr + " within " + seconds(s);
+}
+std::string connection_lost(const std::string& addr, int err) {
+  return "the coordinator at " + addr + " closed the connection" +
+         (err != 0 ? std::string(" (") + std::strerror(err) + ")" : std::string());
+}
+std::string bad_reply(const std::string& addr) {
+  return "the coordinator at " + addr + " sent a malformed reply (version mismatch?)";
+}
+std::string command_failed(const std::string& reason) { return reason; }
+
+std::string program_not_found(const std::string& name) {
+  return "program '" + name + "' not found or not executable" +
+         (name.find('/') == std::string::npos ? " (searched PATH)" : "");
+}
+std::string static_program(const std::string& program, const std::string& static_file) {
+  std::string who = program == static_file ? "'" + program + "'"
+                                           : "'" + program + "' (interpreter " + static_file + ")";
+  return who + " is statically linked: libckpt.so cannot be preloaded into it (LD_PRELOAD is "
+               "ignored). Relink it dynamically to checkpoint it";
+}
+std::string plugin_not_found(const std::string& name, const std::string& plugin_dir) {
+  return "plugin '" + name + "' not found (searched LD_LIBRARY_PATH and " + plugin_dir + ")";
+}
+std::string libckpt_missing(const std::string& path) {
+  return "libckpt.so not found at " + path + "; the ckpt installation is incomplete";
+}
+std::string cannot_create_dir(const std::string& dir, int err) {
+  return "cannot create checkpoint directory " + dir + ": " + std::strerror(err);
+}
+std::string exec_failed(const std::string& program, int err) {
+  return "cannot execute " + program + ": " + std::strerror(err);
+}
+
+std::string no_such_path(const std::string& path) { return path + ": no such file or directory"; }
+std::string not_a_checkpoint(const std::string& path) {
+  return path + ": not an image, a generation directory (gen-NNNNNN) or a job directory";
+}
+std::string mixed_restart_paths(const std::string& path) {
+  return path + ": several paths must all be image files (give a directory alone)";
+}
+std::string no_images(const std::string& where) {
+  return where + ": no images (*.ckpt) found";
+}
+std::string listed_image_missing(const std::string& path) {
+  return path + ": missing (listed in index.h5)";
+}
+std::string index_mismatch(const std::string& path, uint64_t index_size, uint32_t index_crc,
+                           uint64_t size, uint32_t crc) {
+  return path + ": does not match index.h5 (index: " + std::to_string(index_size) + " bytes, " +
+         hex32(index_crc) + "; file: " + std::to_string(size) + " bytes, " + hex32(crc) + ")";
+}
+std::string mixed_generations(const std::string& where, const std::string& a,
+                              const std::string& b) {
+  return where + ": " + a + " and " + b + " belong to different generations or jobs";
+}
+std::string duplicate_vpid(const std::string& where, int vpid) {
+  return where + ": two images of process vpid " + std::to_string(vpid);
+}
+std::string process_count(const std::string& where, size_t found, uint32_t nprocs) {
+  return where + ": " + std::to_string(found) + " image(s) found, the generation has " +
+         std::to_string(nprocs) + " process(es)";
+}
+std::string no_valid_generation(const std::string& job_dir) {
+  return job_dir + ": no generation verifies; nothing to restart";
+}
+std::string skipping(const std::string& generation, const std::string& reason) {
+  return "skipping " + generation + ": " + reason;
+}
+std::string restart_banner(uint64_t generation, const std::string& job, size_t nprocs,
+                           const std::string& dir) {
+  return "generation " + std::to_string(generation) + " of job " + job + ": " +
+         std::to_string(nprocs) + " process(es) from " + dir;
+}
+std::string loader_missing(const std::string& path) {
+  return "restart loader not found at " + path + "; the ckpt installation is incomplete";
+}
+
+}  // namespace msg
+}  // namespace ckpt::launcher

@@ -1,0 +1,68 @@
+// launcher/messages.h: every user-facing text of the `ckpt` command, in one place so that
+// they can be reviewed and tested together (STYLE.md section 4, tier 3). Messages name the
+// object, what is wrong, and what to do; they carry no "ckpt <cmd>:" prefix (fail() adds it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ckpt/status.h"
+
+namespace ckpt::launcher {
+
+// Prints "ckpt <cmd>: <message>" to stderr; returns exit code 1.
+int fail(const std::string& cmd, const Status& status);
+// Prints "ckpt <cmd>: <text>" and the usage hint; returns exit code 2.
+int fail_usage(const std::string& cmd, const std::string& text);
+
+namespace msg {
+
+// Usage.
+std::string usage_hint(const std::string& cmd);  // "run 'ckpt launch --help' for usage"
+std::string unknown_option(const std::string& option);
+std::string missing_program();
+std::string missing_command();
+
+// Coordinator address and connection.
+std::string no_coordinator(const std::string& addr, const std::string& reason);
+std::string start_coordinator_hint();
+std::string join_no_coordinator(const std::string& addr);
+std::string coordinator_not_local(const std::string& addr);
+std::string coordinator_start_failed(const std::string& addr, int exit_code);
+std::string coordinator_not_answering(const std::string& addr, double seconds);
+std::string coordinator_not_built();
+std::string bad_port(const std::string& text, const std::string& what);
+std::string bad_port_file(const std::string& path);
+std::string bad_interval_env(const std::string& value);
+std::string reply_timeout(const std::string& addr, double seconds);
+std::string connection_lost(const std::string& addr, int err);
+std::string bad_reply(const std::string& addr);
+std::string command_failed(const std::string& reason);
+
+// launch.
+std::string program_not_found(const std::string& name);
+std::string static_program(const std::string& program, const std::string& static_file);
+std::string plugin_not_found(const std::string& name, const std::string& plugin_dir);
+std::string libckpt_missing(const std::string& path);
+std::string cannot_create_dir(const std::string& dir, int err);
+std::string exec_failed(const std::string& program, int err);
+
+// Generations, images, restart.
+std::string no_such_path(const std::string& path);
+std::string not_a_checkpoint(const std::string& path);
+std::string mixed_restart_paths(const std::string& path);
+std::string no_images(const std::string& where);
+std::string listed_image_missing(const std::string& path);
+std::string index_mismatch(const std::string& path, uint64_t index_size, uint32_t index_crc,
+                           uint64_t size, uint32_t crc);
+std::string mixed_generations(const std::string& where, const std::string& a, const std::string& b);
+std::string duplicate_vpid(const std::string& where, int vpid);
+std::string process_count(const std::string& where, size_t found, uint32_t nprocs);
+std::string no_valid_generation(const std::string& job_dir);
+std::string skipping(const std::string& generation, const std::string& reason);
+std::string restart_banner(uint64_t generation, const std::string& job, size_t nprocs,
+                           const std::string& dir);
+std::string loader_missing(const std::string& path);
+
+}  // namespace msg
+}  // namespace ckpt::launcher

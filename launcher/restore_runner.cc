@@ -1,0 +1,126 @@
+// launcher/restore_runner.cc: see restore_runner.h.
+#include "launcher/restore_runner.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "launcher/messages.h"
+
+namespace ckpt::launcher {
+
+namespace {
+
+// Children to forward signals to; written before the handlers are installed.
+pid_t g_children[4096];
+size_t g_child_count = 0;
+
+extern "C" void forward_signal(int sig) {
+  int saved = errno;
+  for (size_t i = 0; i < g_child_count; ++i) {
+    kill(g_children[i], sig);
+  }
+  errno = saved;
+}
+
+void install_forwarding(const std::vector<RestoredProcess>& children) {
+  g_child_count = 0;
+  for (const RestoredProcess& c : children) {
+    if (g_child_count < sizeof g_children / sizeof g_children[0]) {
+      g_children[g_child_count++] = c.pid;
+    }
+  }
+  struct sigaction sa {};
+  sa.sa_handler = forward_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+[[noreturn]] void exec_loader(const std::string& loader, const std::string& image,
+                              const CoordAddress& addr, const std::string& ckpt_dir) {
+  setenv("CKPT_COORD_HOST", addr.host.c_str(), 1);
+  setenv("CKPT_COORD_PORT", std::to_string(addr.port).c_str(), 1);
+  setenv("CKPT_CKPTDIR", ckpt_dir.c_str(), 1);
+  char* argv[] = {const_cast<char*>(loader.c_str()), const_cast<char*>(image.c_str()), nullptr};
+  execv(loader.c_str(), argv);
+  std::string line = "ckpt restart: " + msg::exec_failed(loader, errno) + "\n";
+  ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
+  _exit(127);
+}
+
+// Exit code of a wait status, the way a shell reports it.
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status);
+  }
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+}
+
+}  // namespace
+
+Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const std::string& loader,
+                                                    const CoordAddress& addr,
+                                                    const std::string& ckpt_dir) {
+  const image::ImageInfo* root = root_image(gen);
+  std::vector<RestoredProcess> children;
+  std::fflush(nullptr);
+  for (const image::ImageInfo& img : gen.images) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      Status s = Status::from_errno(Code::kIo, "fork for " + img.file);
+      for (const RestoredProcess& c : children) {
+        kill(c.pid, SIGKILL);
+      }
+      return s;
+    }
+    if (pid == 0) {
+      exec_loader(loader, img.file, addr, ckpt_dir);
+    }
+    children.push_back(RestoredProcess{pid, img.file, &img == root});
+  }
+  return children;
+}
+
+int wait_restored(const std::vector<RestoredProcess>& children) {
+  install_forwarding(children);
+  int root_status = 0;
+  size_t left = children.size();
+  while (left > 0) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;  // ECHILD: nothing left
+    }
+    for (const RestoredProcess& c : children) {
+      if (c.pid == pid) {
+        --left;
+        if (c.is_root) {
+          root_status = status;
+        }
+      }
+    }
+  }
+  if (WIFSIGNALED(root_status)) {
+    int sig = WTERMSIG(root_status);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    raise(sig);
+  }
+  return exit_code_of(root_status);
+}
+
+}  // namespace ckpt::launcher

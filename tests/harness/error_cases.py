@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""tests/harness/error_cases.py: error-path tests for ckpt (bad images, bad input, crashes).
+
+  error_cases.py --ckpt BIN --program VICTIM --case CASE [--timeout S]
+
+Refusal cases (truncated_image, flipped_region_byte, wrong_magic, future_version,
+missing_generation, unreachable_coordinator, unknown_option): the command must exit
+non-zero (1..127: no signal, no core dump) within its time limit, with a short message
+naming the file or problem, and start nothing. Crash cases (kill_coordinator_mid_checkpoint,
+kill_process_mid_checkpoint): kill -9 during a checkpoint must leave the previous generation
+restartable. VICTIM is tests/cr/errors/victim.c (ct.h contract). Python stdlib only.
+"""
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import image_patch  # noqa: E402
+from ckpt_test import Run, TestFailure, TestSkip, fail, wait_until  # noqa: E402
+from proc_view import alive, listeners_on_port  # noqa: E402
+
+REFUSAL_SECONDS = 30
+MAX_MESSAGE_LINES = 5
+
+
+def make_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--program", required=True)
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--mib", type=int, default=None, help="victim memory in MiB")
+    args = ap.parse_args(argv)
+    args.ckpt, args.program = os.path.abspath(args.ckpt), os.path.abspath(args.program)
+    # the fields Run expects from ckpt_test's options
+    args.cmd, args.procs, args.launch_args, args.max_image_mb = None, 1, "", None
+    big = args.case.startswith("kill_")
+    args.args = [str(args.mib or (256 if big else 16))]
+    return args
+
+
+def first_generation(run, kill=True):
+    """Launches the victim and commits one generation; returns (gen_dir, image, owner)."""
+    run.start_coordinator()
+    owner = run.launch()
+    run.wait_members(False, "waiting for the victim to join", watch=owner)
+    run.wait_ready(owner)
+    gen_dir = run.checkpoint(kill=kill)
+    if kill:
+        owner.wait(timeout=30)
+    images = [f for f in os.listdir(gen_dir) if f.endswith(".ckpt")]
+    return gen_dir, os.path.join(gen_dir, images[0]), owner
+
+
+def expect_refusal(run, argv, mentions, what):
+    """Runs `ckpt argv`; requires a clean non-zero exit whose message names `mentions`."""
+    r = run.ckpt(*argv, timeout=REFUSAL_SECONDS, check=False)
+    text = (r.stderr + r.stdout).strip()
+    shown = f"`ckpt {' '.join(map(str, argv))}` ({what})"
+    if r.returncode == 0:
+        fail(f"{shown} succeeded; it must refuse")
+    if r.returncode < 0 or r.returncode >= 128:
+        fail(f"{shown} died with status {r.returncode} (signal/crash), expected a clean error")
+    if not text:
+        fail(f"{shown} exited {r.returncode} without a message")
+    lines = text.splitlines()
+    if not any(m in line for line in lines for m in mentions):
+        fail(f"{shown}: message does not name {' or '.join(mentions)}: {text!r}")
+    if len(lines) > MAX_MESSAGE_LINES:
+        fail(f"{shown}: {len(lines)} lines of output, expected one clear message: {text!r}")
+    cores = [f for f in os.listdir(run.work) if f.startswith("core")]
+    if cores:
+        fail(f"{shown} left core files: {cores}")
+    print(f"ok: {shown} -> exit {r.returncode}: {lines[0]}")
+
+
+def no_restarted_members(run):
+    members = run.status().get("members", [])
+    if members:
+        fail(f"a refused restart still started processes: {members}")
+
+
+def corrupt_case(op, use_image_path):
+    def case(run):
+        gen_dir, image, _ = first_generation(run)
+        image_patch.patch(op, image)
+        name = os.path.basename(image)
+        expect_refusal(run, ["verify", gen_dir], [name], f"{op} image")
+        target = image if use_image_path else gen_dir
+        expect_refusal(run, ["restart", "--coord-port", run.port, target], [name],
+                       f"{op} image")
+        if op == "future-version":
+            r = run.ckpt("verify", image, check=False)
+            if "version" not in (r.stderr + r.stdout).lower():
+                fail(f"future-version refusal does not mention the version: {r.stderr!r}")
+        no_restarted_members(run)
+    return case
+
+
+def missing_generation(run):
+    gen_dir, _, _ = first_generation(run)
+    missing = os.path.join(os.path.dirname(gen_dir), "gen-000099")
+    expect_refusal(run, ["restart", "--coord-port", run.port, missing],
+                   [missing, "gen-000099"], "missing generation")
+    empty = run.mkdir("empty-job")
+    expect_refusal(run, ["restart", "--coord-port", run.port, empty],
+                   [empty], "job dir without generations")
+    no_restarted_members(run)
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unreachable_coordinator(run):
+    port = closed_port()
+    started = time.monotonic()
+    expect_refusal(run, ["checkpoint", "--coord-port", port, "--wait"], [str(port)],
+                   "no coordinator")
+    expect_refusal(run, ["status", "--coord-port", port, "--json"], [str(port)],
+                   "no coordinator")
+    if time.monotonic() - started > 20:
+        fail("refusing an unreachable coordinator took more than 20 s")
+
+
+def unknown_option(run):
+    expect_refusal(run, ["restart", "--no-such-option", run.scratch], ["--no-such-option"],
+                   "unknown option")
+    expect_refusal(run, ["checkpoint", "--bogus-flag"], ["--bogus-flag"], "unknown option")
+    expect_refusal(run, ["no-such-subcommand"], ["no-such-subcommand"], "unknown subcommand")
+
+
+def start_checkpoint(run):
+    return subprocess.Popen([run.args.ckpt, "checkpoint", "--coord-port", str(run.port),
+                             "--wait", "--json"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def restart_latest_and_finish(run, job_dir):
+    """`latest` must verify; restarting the job dir must bring the victim back to PASS."""
+    latest = os.path.join(job_dir, "latest")
+    if not os.path.islink(latest):
+        fail(f"{latest} is gone after the crash")
+    run.ckpt("verify", os.path.realpath(latest))
+    for name in os.listdir(job_dir):
+        if name.startswith("gen-") and not name.endswith(".partial"):
+            run.ckpt("verify", os.path.join(job_dir, name))
+    owner, _pid = run.restart(os.path.join(job_dir, "latest"), 1)  # form 1: the job dir
+    with open(os.path.join(run.control, "go"), "w"):
+        pass
+    rc = owner.wait(timeout=run.deadline.left())
+    if rc != 0 or "PASS\n" not in run.final_output():
+        fail(f"restart of the previous generation did not finish cleanly (exit {rc})")
+
+
+def kill_coordinator_mid_checkpoint(run):
+    gen_dir, _, owner = first_generation(run, kill=False)
+    coord_pids = listeners_on_port(run.port)
+    if not coord_pids:
+        fail("cannot find the coordinator's pid")
+    ck = start_checkpoint(run)
+    time.sleep(0.15)
+    for pid in coord_pids:
+        os.kill(pid, signal.SIGKILL)
+    try:
+        out, err = ck.communicate(timeout=REFUSAL_SECONDS)
+    except subprocess.TimeoutExpired:
+        ck.kill()
+        fail("`ckpt checkpoint --wait` hung after the coordinator was killed")
+    job_dir = os.path.dirname(gen_dir)
+    print(f"checkpoint with a killed coordinator: exit {ck.returncode}: {(err or out).strip()};"
+          f" job dir holds {sorted(os.listdir(job_dir))}")
+    time.sleep(1.0)
+    if not alive(owner.pid):
+        fail("the application died with its coordinator; it must keep running")
+    owner.kill()
+    owner.wait()
+    run.start_coordinator()
+    restart_latest_and_finish(run, job_dir)
+
+
+def kill_process_mid_checkpoint(run):
+    gen_dir, _, owner = first_generation(run, kill=False)
+    ck = start_checkpoint(run)
+    time.sleep(0.15)
+    owner.kill()
+    owner.wait()
+    try:
+        out, err = ck.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        ck.kill()
+        fail("`ckpt checkpoint --wait` hung after a member was killed mid-checkpoint")
+    print(f"checkpoint with a killed member: exit {ck.returncode}: {(err or out).strip()}")
+    wait_until(lambda: not run.status().get("members"), "waiting for the coordinator to drop "
+               "the killed member", run.deadline, interval=0.2)
+    restart_latest_and_finish(run, os.path.dirname(gen_dir))
+
+
+CASES = {
+    "truncated_image": corrupt_case("truncate", False),
+    "flipped_region_byte": corrupt_case("flip-region", False),
+    "wrong_magic": corrupt_case("magic", False),
+    "future_version": corrupt_case("future-version", True),
+    "missing_generation": missing_generation,
+    "unreachable_coordinator": unreachable_coordinator,
+    "unknown_option": unknown_option,
+    "kill_coordinator_mid_checkpoint": kill_coordinator_mid_checkpoint,
+    "kill_process_mid_checkpoint": kill_process_mid_checkpoint,
+}
+
+
+def main(argv):
+    args = make_args(argv)
+    run = None
+    try:
+        run = Run(args)
+        if not os.access(args.ckpt, os.X_OK):
+            fail(f"{args.ckpt} is not built or not executable")
+        CASES[args.case](run)
+        print("PASS")
+        return 0
+    except TestSkip as e:
+        print(f"SKIP: {e}")
+        return 77
+    except (TestFailure, OSError, ValueError, subprocess.TimeoutExpired) as e:
+        print(f"FAIL: {args.case}: {e}", flush=True)
+        if run:
+            run.report()
+        return 1
+    finally:
+        if run:
+            run.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

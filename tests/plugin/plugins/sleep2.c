@@ -1,0 +1,19 @@
+/* tests/plugin/plugins/sleep2.c: a second sleep wrapper (seed 3.2.2, "sleep2 around sleep1"): prints
+ * before and after calling the next sleep (NEXT_FNC), so that nesting shows in the output. */
+#include <stdio.h>
+#include <sys/time.h>
+#include "dmtcp.h"
+
+unsigned int sleep(unsigned int seconds)
+{
+  struct timeval oldtv, tv;
+  gettimeofday(&oldtv, NULL);
+  printf("sleep2: enter %u\n", seconds);
+  fflush(stdout);
+  unsigned int result = NEXT_FNC(sleep)(seconds);
+  gettimeofday(&tv, NULL);
+  printf("sleep2: leave, time elapsed: %f\n",
+         (1e6 * (tv.tv_sec - oldtv.tv_sec) + 1.0 * (tv.tv_usec - oldtv.tv_usec)) / 1e6);
+  fflush(stdout);
+  return result;
+}
