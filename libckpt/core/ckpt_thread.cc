@@ -106,12 +106,17 @@ int report_image(const char* path, long rc, const ImageResult& res) {
   return wait_commit();
 }
 
+bool compress_mode() {
+  Runtime& r = rt();
+  return ((r.round.flags | r.cfg.default_modes) & proto::kCkptCompress) != 0;
+}
+
 // Writes the image and waits for the commit. 0 = committed, 1 = aborted, -1 = lost.
 int write_and_commit() {
   Runtime& r = rt();
   char path[1400];
   image_path(path, sizeof path);
-  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr};
+  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode()};
   ImageResult res;
   log::state().phase = "write";
   long rc = write_process_image(req, &res);
@@ -136,7 +141,7 @@ void forked_write_and_commit() {
   Runtime& r = rt();
   char path[1400];
   image_path(path, sizeof path);
-  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr};
+  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode()};
   ImageResult res;
   ForkedChild child{};
   log::state().phase = "fork";

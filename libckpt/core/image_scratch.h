@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+
 #include "core/runtime.h"
 #include "image/image_format.h"
 #include "sys/str.h"
@@ -36,11 +39,16 @@ struct ImageScratch {
   uint32_t nthreads = 0;
   uint64_t* pagemap = nullptr;
   char* bounce = nullptr;
+  char* stage = nullptr;      // compression: raw chunk being filled
+  char* zbuf = nullptr;       // compression: the compressed chunk
+  size_t zcap = 0;
+  void* zwork = nullptr;      // compression: static zstd context
+  size_t zwork_size = 0;
 
   long map() {
     size = kMapsCap + kMaxRegions * sizeof(image::RegionEntry) + kStringsCap +
            kMaxRuns * sizeof(image::PageRun) + kMaxThreadEntries * sizeof(image::ThreadEntry) +
-           kChunkPages * 8 + kChunkPages * image::kPageSize;
+           kChunkPages * 8 + kChunkPages * image::kPageSize + compression_bytes();
     size = (size + image::kPageSize - 1) & ~(image::kPageSize - 1);
     long p = sys::mmap(0, size, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -67,7 +75,20 @@ struct ImageScratch {
     pagemap = reinterpret_cast<uint64_t*>(cur);
     cur += kChunkPages * 8;
     bounce = cur;
+    cur += kChunkPages * image::kPageSize;
+    stage = cur;
+    cur += image::kCompressChunkBytes;
+    zbuf = cur;
+    zcap = ZSTD_compressBound(image::kCompressChunkBytes);
+    cur += (zcap + 4095) & ~size_t{4095};
+    zwork = cur;
+    zwork_size = ZSTD_estimateCCtxSize(1);
     return 0;
+  }
+
+  static size_t compression_bytes() {
+    return image::kCompressChunkBytes + ((ZSTD_compressBound(image::kCompressChunkBytes) + 4095) &
+                                         ~size_t{4095}) + ZSTD_estimateCCtxSize(1) + 4096;
   }
 
   void unmap() {

@@ -12,6 +12,7 @@ struct ImageRequest {
   uint64_t generation;
   uint32_t nprocs;
   const char* coord_addr;  // "host:port"
+  bool compress;           // zstd-compress page data (kRegionCompressed)
 };
 
 struct ImageResult {

@@ -69,6 +69,38 @@ struct Out {
     crc = image::crc32c(p, n, crc);
     off += n;
   }
+  // Page data goes through here: written as is, or gathered into 1 MiB zstd chunks.
+  bool compress;
+  ImageScratch* s;
+  size_t staged;
+  ZSTD_CCtx* cctx;
+
+  void put_pages(const char* p, size_t n) {
+    if (!compress) {
+      put(p, n);
+      return;
+    }
+    while (n > 0 && err == 0) {
+      size_t take = image::kCompressChunkBytes - staged;
+      take = take < n ? take : n;
+      sys::mem_copy(s->stage + staged, p, take);
+      staged += take;
+      p += take;
+      n -= take;
+      if (staged == image::kCompressChunkBytes) flush_chunk();
+    }
+  }
+  void flush_chunk() {
+    if (staged == 0) return;
+    size_t c = ZSTD_compressCCtx(cctx, s->zbuf, s->zcap, s->stage, staged, 1);
+    bool raw = ZSTD_isError(c) || c >= staged;
+    image::CompressedChunk h{static_cast<uint32_t>(staged),
+                             static_cast<uint32_t>(raw ? staged : c)};
+    put(&h, sizeof h);
+    put(raw ? s->stage : s->zbuf, h.stored_len);
+    staged = 0;
+  }
+
   void pad_to_page() {
     static const char kZeros[kPageSize] = {};
     uint64_t rem = off % kPageSize;
@@ -152,7 +184,7 @@ void write_run(Out& out, ImageScratch& s, RegionEntry& e, Policy p, uint64_t bas
     size_t m = k;
     while (m < j && !(zero_skip && page_is_zero(src + (m - i) * kPageSize))) ++m;
     if (m > k) {
-      out.put(src + (k - i) * kPageSize, (m - k) * kPageSize);
+      out.put_pages(src + (k - i) * kPageSize, (m - k) * kPageSize);
       add_run(s, e, base + k, m - k);
     }
     k = (m == k) ? k + 1 : m;
@@ -177,6 +209,8 @@ void write_region(Out& out, ImageScratch& s, RegionEntry& e) {
       i = (j == i) ? i + 1 : j;
     }
   }
+  out.flush_chunk();
+  if (out.compress && e.data_pages > 0) e.flags |= image::kRegionCompressed;
   e.runs_offset = out.off;
   out.put(s.runs, e.run_count * sizeof(image::PageRun));
   e.data_crc = out.crc;
@@ -211,7 +245,11 @@ uint32_t put_table(Out& out, const void* p, size_t n, uint64_t* offset) {
 }  // namespace
 
 long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* result) {
-  Out out{-1, -1, -1, image::kHeaderBytes, 0, 0};
+  Out out{-1, -1, -1, image::kHeaderBytes, 0, 0, req.compress, &s, 0, nullptr};
+  if (req.compress) {
+    out.cctx = ZSTD_initStaticCCtx(s.zwork, s.zwork_size);
+    out.compress = out.cctx != nullptr;
+  }
   long rc = open_files(out, req.path);
   if (rc < 0) {
     close_files(out);

@@ -38,7 +38,17 @@ enum RegionFlag : uint32_t {
   kRegionVdso = 1u << 7,        // [vdso]: likewise
   kRegionVsyscall = 1u << 8,    // [vsyscall]: fixed by the kernel, ignored
   kRegionAllSaved = 1u << 9,    // every non-zero page is saved (no reference to the file)
+  kRegionCompressed = 1u << 10, // page data is a sequence of CompressedChunk + zstd frames
 };
+
+// With kRegionCompressed, [data_offset, runs_offset) holds chunks: a CompressedChunk, then
+// stored_len bytes: one zstd frame, or the raw bytes when stored_len == raw_len. Raw chunks
+// concatenate to the region's saved pages in run order. data_crc covers the stored bytes.
+struct CompressedChunk {
+  uint32_t raw_len;
+  uint32_t stored_len;
+};
+inline constexpr uint32_t kCompressChunkBytes = 1u << 20;
 
 struct PageRun {
   uint64_t first_page;  // page index relative to RegionEntry::start

@@ -16,16 +16,33 @@ extern "C" void loader_switch_stack(uint64_t sp, void (*fn)(void*), void* arg);
 
 // The compiler may emit calls to these even in freestanding code.
 extern "C" void* memcpy(void* d, const void* s, size_t n) {
-  auto* dp = static_cast<volatile unsigned char*>(d);
-  const auto* sp = static_cast<const unsigned char*>(s);
-  for (size_t i = 0; i < n; ++i) dp[i] = sp[i];
-  return d;
+  void* ret = d;
+  __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+  return ret;
 }
 extern "C" void* memset(void* d, int c, size_t n) {
-  auto* p = static_cast<volatile unsigned char*>(d);
-  for (size_t i = 0; i < n; ++i) p[i] = static_cast<unsigned char>(c);
-  return d;
+  void* ret = d;
+  __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  return ret;
 }
+// libzstd's decompressor is linked in for compressed images; it never needs the heap
+// (static context), so these only have to exist.
+extern "C" void* malloc(size_t) { return nullptr; }
+extern "C" void* calloc(size_t, size_t) { return nullptr; }
+extern "C" void free(void*) {}
+// libzstd.a is built with the stack protector and optional tracing hooks.
+extern "C" [[noreturn]] void __stack_chk_fail() {
+  ckpt::sys::write_all(2, "ckpt-restore: stack smashing detected\n", 38);
+  ckpt::sys::exit_group(3);
+}
+struct ZSTD_DCtx_s;
+extern "C" unsigned long long ZSTD_trace_decompress_begin(const ZSTD_DCtx_s*) { return 0; }
+extern "C" void ZSTD_trace_decompress_end(unsigned long long, const void*) {}
+
+namespace {
+// A minimal thread block so that %fs-relative reads (the stack canary at 0x28) work.
+alignas(64) unsigned char g_fake_tcb[256];
+}  // namespace
 extern "C" void* memmove(void* d, const void* s, size_t n) {
   auto* dp = static_cast<unsigned char*>(d);
   const auto* sp = static_cast<const unsigned char*>(s);
@@ -201,6 +218,7 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
   char** argv = reinterpret_cast<char**>(sp + 1);
   char** envp = argv + argc + 1;
   Loader& l = g_loader;
+  sys::arch_prctl(0x1002 /*ARCH_SET_FS*/, reinterpret_cast<uint64_t>(g_fake_tcb));
   l.lazy = argc == 3 && sys::str_eq(argv[1], "--lazy");
   const char* image = argv[argc - 1];
   if (argc < 2 || argc > 3 || image[0] == '-' || (argc == 3 && !l.lazy)) {
@@ -233,6 +251,9 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
   sys::munmap(static_cast<uint64_t>(tmp), tables + 4096);
   l.maps_buf = safe + ((tables + 4095) & ~4095ull);
   l.maps_cap = 16u << 20;
+  l.zbuf = l.maps_buf + l.maps_cap;  // 4 MiB for decompression, below the parking spot
+  l.zout = l.zbuf + (2u << 20);
+  l.zwork = l.zout + image::kCompressChunkBytes;
   loader_switch_stack(l.safe_end - 64, phase2, &l);
   __builtin_unreachable();
 }

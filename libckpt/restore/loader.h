@@ -31,6 +31,9 @@ struct Loader {
   Special now;
   RestoreArgs* args;
   bool lazy;             // map saved pages from the image instead of reading them
+  char* zbuf;            // compressed chunk (2 MiB)
+  char* zout;            // decompressed chunk (1 MiB)
+  char* zwork;           // static zstd decompression context (< 1 MiB)
 };
 
 [[noreturn]] void fail(const Loader& l, const char* what, const char* detail = nullptr,

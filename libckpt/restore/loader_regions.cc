@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+
 #include "image/crc32c.h"
 #include "restore/loader.h"
 #include "sys/str.h"
@@ -74,19 +77,64 @@ void map_pages_lazily(Loader& l, const image::RegionEntry& e, const image::PageR
   }
 }
 
+// Copies decompressed bytes to where the runs say, continuing from *run / *done.
+void scatter(const image::RegionEntry& e, const image::PageRun* runs, const char* src,
+             uint64_t len, uint64_t* run, uint64_t* done) {
+  while (len > 0 && *run < e.run_count) {
+    uint64_t run_bytes = runs[*run].npages * image::kPageSize;
+    uint64_t take = run_bytes - *done < len ? run_bytes - *done : len;
+    char* dst = reinterpret_cast<char*>(e.start + runs[*run].first_page * image::kPageSize);
+    sys::mem_copy(dst + *done, src, take);
+    src += take;
+    len -= take;
+    *done += take;
+    if (*done == run_bytes) {
+      ++*run;
+      *done = 0;
+    }
+  }
+}
+
+uint32_t put_compressed(Loader& l, const image::RegionEntry& e, const image::PageRun* runs) {
+  ZSTD_DCtx* d = ZSTD_initStaticDCtx(l.zwork, ZSTD_estimateDCtxSize());
+  if (d == nullptr) fail(l, "cannot set up zstd decompression");
+  uint64_t off = e.data_offset, run = 0, done = 0;
+  uint32_t crc = 0;
+  while (off < e.runs_offset) {
+    image::CompressedChunk h;
+    if (sys::pread_all(l.fd, &h, sizeof h, off) != sizeof h || h.stored_len > (2u << 20) ||
+        h.raw_len > image::kCompressChunkBytes ||
+        sys::pread_all(l.fd, l.zbuf, h.stored_len, off + sizeof h) != h.stored_len) {
+      fail(l, "truncated or corrupt compressed chunk in region", l.strings + e.path_offset);
+    }
+    crc = image::crc32c(&h, sizeof h, crc);
+    crc = image::crc32c(l.zbuf, h.stored_len, crc);
+    const char* src = l.zbuf;
+    if (h.stored_len != h.raw_len) {
+      size_t n = ZSTD_decompressDCtx(d, l.zout, h.raw_len, l.zbuf, h.stored_len);
+      if (ZSTD_isError(n) || n != h.raw_len) fail(l, "corrupt zstd data in region", l.strings + e.path_offset);
+      src = l.zout;
+    }
+    scatter(e, runs, src, h.raw_len, &run, &done);
+    off += sizeof h + h.stored_len;
+  }
+  return crc;
+}
+
 void put_pages(Loader& l, const image::RegionEntry& e, char* runs_buf) {
   uint64_t runs_bytes = e.run_count * sizeof(image::PageRun);
   if (sys::pread_all(l.fd, runs_buf, runs_bytes, e.runs_offset) != static_cast<long>(runs_bytes)) {
     fail(l, "truncated image: run table of region at", l.strings + e.path_offset);
   }
   auto* runs = reinterpret_cast<image::PageRun*>(runs_buf);
-  if (l.lazy && !(e.flags & image::kRegionShared)) {
+  bool compressed = e.flags & image::kRegionCompressed;
+  if (l.lazy && !compressed && !(e.flags & image::kRegionShared)) {
     map_pages_lazily(l, e, runs);
     return;
   }
   uint64_t off = e.data_offset;
-  uint32_t crc = 0;
-  for (uint64_t i = 0; i < e.run_count; ++i) {
+  uint32_t crc = compressed ? put_compressed(l, e, runs) : 0;
+  for (uint64_t i = 0; i < e.run_count && !compressed; ++i) {
     uint64_t addr = e.start + runs[i].first_page * image::kPageSize;
     uint64_t len = runs[i].npages * image::kPageSize;
     long r = sys::pread_all(l.fd, reinterpret_cast<void*>(addr), len, off);
