@@ -53,7 +53,7 @@ def derive(r):
         r["image_mib"] = r["image_bytes"] / mib
     if r.get("image_disk_bytes") is not None:
         r["image_disk_mib"] = r["image_disk_bytes"] / mib
-    if r.get("ckpt_seconds"):
+    if r.get("ckpt_seconds") and "error" not in r:  # a failed restart: the image may be incomplete
         r["ckpt_mib_per_s"] = r["size_mib"] / r["ckpt_seconds"]
     return r
 

@@ -17,6 +17,8 @@ namespace ckpt::coord {
 
 namespace {
 
+constexpr long kExitOnLastGraceMs = 1500;
+
 std::string local_hostname() {
   char buf[HOST_NAME_MAX + 1] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) {
@@ -62,7 +64,7 @@ Session::Session(const CoordinatorOptions& opts, Transport& transport, Log& log,
 }
 
 Session::~Session() {
-  for (int fd : {interval_fd_, deadline_fd_}) {
+  for (int fd : {interval_fd_, deadline_fd_, linger_fd_}) {
     if (fd >= 0) {
       transport_.unwatch_fd(fd);
       close(fd);
@@ -73,11 +75,13 @@ Session::~Session() {
 Status Session::start() {
   interval_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (interval_fd_ < 0 || deadline_fd_ < 0) {
+  linger_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (interval_fd_ < 0 || deadline_fd_ < 0 || linger_fd_ < 0) {
     return Status::from_errno(Code::kIo, "timerfd_create");
   }
   CKPT_TRY(transport_.watch_fd(interval_fd_, [this] { on_interval_timer(); }));
   CKPT_TRY(transport_.watch_fd(deadline_fd_, [this] { on_deadline_timer(); }));
+  CKPT_TRY(transport_.watch_fd(linger_fd_, [this] { on_linger_timer(); }));
   transport_.set_handler(this);
   return set_interval(interval_s_);
 }
@@ -142,6 +146,8 @@ void Session::on_hello(ConnId conn, const proto::Hello& hello) {
     return;
   }
   kinds_[conn] = ConnKind::kMember;
+  struct itimerspec off {};
+  timerfd_settime(linger_fd_, 0, &off, nullptr);  // a member is back: no exit-on-last
   const Member& m = ranks_.add(conn, hello);
   if (m.restarted) {
     if (ranks_.find_vpid(m.vpid, conn) != nullptr) {
@@ -282,8 +288,22 @@ void Session::member_left(ConnId conn) {
   check_exit_on_last();
 }
 
+// A process that execs drops its connection and reconnects from the new image a moment
+// later, so the coordinator waits kExitOnLastGraceMs before believing it is alone.
 void Session::check_exit_on_last() {
   if (opts_.exit_on_last && ranks_.ever_joined() && ranks_.size() == 0 && !finished_) {
+    struct itimerspec its {};
+    its.it_value.tv_sec = kExitOnLastGraceMs / 1000;
+    its.it_value.tv_nsec = (kExitOnLastGraceMs % 1000) * 1000000L;
+    timerfd_settime(linger_fd_, 0, &its, nullptr);
+  }
+}
+
+void Session::on_linger_timer() {
+  uint64_t expirations;
+  ssize_t n = read(linger_fd_, &expirations, sizeof expirations);
+  (void)n;
+  if (opts_.exit_on_last && ranks_.size() == 0 && !finished_) {
     log_.info("last member left; exiting (--exit-on-last)");
     finished_ = true;
   }

@@ -62,6 +62,7 @@ class Session : public TransportHandler {
   bool secret_ok(const char* secret, size_t len) const;
   void send_abort(ConnId conn, const std::string& reason);
   void check_exit_on_last();
+  void on_linger_timer();
   GenerationStore store() const { return GenerationStore(ckpt_dir_, job_id_); }
   std::string address() const;
 
@@ -115,6 +116,7 @@ class Session : public TransportHandler {
   std::optional<LastCheckpoint> last_checkpoint_;
   int interval_fd_ = -1;
   int deadline_fd_ = -1;
+  int linger_fd_ = -1;  // exit-on-last grace period (a process that execs reconnects)
   bool finished_ = false;
   int exit_code_ = 0;
 };

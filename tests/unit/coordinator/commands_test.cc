@@ -82,7 +82,7 @@ TEST(Commands, QuitKillsMembersAndExitsZero) {
   EXPECT_EQ(c.wait_exit(3000), std::optional<int>(0));
 }
 
-TEST(Commands, ExitOnLastMember) {
+TEST(Commands, ExitOnLastMemberAfterGracePeriod) {
   ScratchDir s;
   CoordinatorOptions o = options(s);
   o.exit_on_last = true;
@@ -91,7 +91,15 @@ TEST(Commands, ExitOnLastMember) {
     Members ms = join_members(c.port(), 2, s.path() + "/ckpt");
     EXPECT_EQ(c.wait_exit(200), std::nullopt);
   }
-  EXPECT_EQ(c.wait_exit(3000), std::optional<int>(0));
+  usleep(200000);
+  {
+    // A process that execs reconnects from its new image a moment later.
+    Members again = join_members(c.port(), 1, s.path() + "/ckpt");
+    EXPECT_EQ(again[0]->vpid, 3);
+    EXPECT_EQ(c.wait_exit(2000), std::nullopt);
+  }
+  EXPECT_EQ(c.wait_exit(4000), std::optional<int>(0));
+  EXPECT_NE(c.log_text().find("last member left"), std::string::npos);
 }
 
 TEST(Commands, IntervalTriggersCheckpoints) {
