@@ -180,6 +180,10 @@ IndexInfo Session::build_index(const Round& round) const {
     r.checksum = w.checksum;
     r.nthreads = w.nthreads;
     r.plugins = fixed_string(w.plugins);
+    uint64_t ref = w.oldest_referenced_generation;
+    if (ref != 0 && (info.oldest_referenced_generation == 0 || ref < info.oldest_referenced_generation)) {
+      info.oldest_referenced_generation = ref;
+    }
     info.rows.push_back(std::move(r));
     hosts.insert(m->host);
   }

@@ -144,6 +144,8 @@ Status write_generation_index(const std::string& path, const IndexInfo& info) {
     write_scalar_attr(root, "time_ns", H5::PredType::NATIVE_INT64, info.time_ns);
     write_string_attr(root, "coordinator", info.coordinator);
     write_string_attr(root, "ckpt_version", info.version);
+    write_scalar_attr(root, "oldest_referenced_generation", H5::PredType::NATIVE_UINT64,
+                      info.oldest_referenced_generation);
     write_topology(root, info);
     file.close();
   } catch (const H5::Exception& e) {
@@ -216,6 +218,10 @@ Result<IndexInfo> read_generation_index(const std::string& path) {
     info.time_ns = read_scalar_attr<int64_t>(root, "time_ns", H5::PredType::NATIVE_INT64);
     info.coordinator = read_string_attr(root, "coordinator");
     info.version = read_string_attr(root, "ckpt_version");
+    if (root.attrExists("oldest_referenced_generation")) {
+      info.oldest_referenced_generation = read_scalar_attr<uint64_t>(
+          root, "oldest_referenced_generation", H5::PredType::NATIVE_UINT64);
+    }
     read_topology(root, info);
     read_processes(file, info);
   } catch (const H5::Exception& e) {

@@ -28,6 +28,7 @@ struct IndexInfo {
   std::string coordinator, version;
   std::vector<std::pair<std::string, std::string>> topology;  // host, hwloc summary
   std::vector<IndexRow> rows;
+  uint64_t oldest_referenced_generation = 0;  // incremental: generations this one needs (0: none)
 };
 
 // Field sizes of the fixed strings in /processes (longer values are truncated).

@@ -1,5 +1,7 @@
 #include "coordinator/generation_store.h"
 
+#include "coordinator/generation_index.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -186,6 +188,19 @@ Status GenerationStore::switch_latest(uint64_t generation) const {
   return Status::ok();
 }
 
+// Incremental generations reference pages of older ones: the oldest generation any kept
+// generation (gens[first_kept..]) needs, read from their index.h5; UINT64_MAX if none.
+uint64_t GenerationStore::oldest_needed(const std::vector<std::pair<uint64_t, std::string>>& gens,
+                                        size_t first_kept) const {
+  uint64_t needed = UINT64_MAX;
+  for (size_t i = first_kept; i < gens.size(); ++i) {
+    auto info = read_generation_index(job_dir_ + "/" + gens[i].second + "/index.h5");
+    uint64_t ref = info.is_ok() ? info.value().oldest_referenced_generation : 0;
+    if (ref != 0 && ref < needed) needed = ref;
+  }
+  return needed;
+}
+
 std::vector<std::string> GenerationStore::prune(int keep, uint64_t current) const {
   std::vector<std::string> removed;
   std::error_code ec;
@@ -199,8 +214,9 @@ std::vector<std::string> GenerationStore::prune(int keep, uint64_t current) cons
   }
   auto gens = list_generations(job_dir_, false);
   size_t excess = gens.size() > static_cast<size_t>(keep) ? gens.size() - keep : 0;
+  uint64_t needed = oldest_needed(gens, excess);
   for (size_t i = 0; i < excess; ++i) {
-    if (gens[i].first != current &&
+    if (gens[i].first != current && gens[i].first < needed &&
         std::filesystem::remove_all(job_dir_ + "/" + gens[i].second, ec) > 0) {
       removed.push_back(gens[i].second);
     }

@@ -37,6 +37,8 @@ class GenerationStore {
   // Removes committed generations beyond the newest `keep` (0 = keep all), never `current`,
   // and .partial directories older than `current`. Returns the names removed.
   std::vector<std::string> prune(int keep, uint64_t current) const;
+  uint64_t oldest_needed(const std::vector<std::pair<uint64_t, std::string>>& gens,
+                         size_t first_kept) const;
   void remove_partial(uint64_t generation) const;
 
  private:

@@ -113,6 +113,7 @@ struct Written {
   uint32_t nthreads;
   uint64_t saved_pages;
   char plugins[256];          // comma-separated plugin names
+  uint64_t oldest_referenced_generation;  // incremental images: oldest generation they need
 };
 
 struct Committed {

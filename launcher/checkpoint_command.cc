@@ -30,7 +30,10 @@ CommandRequest request_for(const ClientOptions& opts) {
   switch (opts.action) {
     case ClientAction::kCheckpoint:
       req.code = proto::kCmdCheckpoint;
-      req.flags = (opts.wait ? proto::kCmdWait : 0u) | (opts.kill_after ? proto::kCmdKillAfter : 0u);
+      req.flags = (opts.wait ? proto::kCmdWait : 0u) | (opts.kill_after ? proto::kCmdKillAfter : 0u) |
+                  (opts.forked ? proto::kCmdForked : 0u) |
+                  (opts.incremental ? proto::kCmdIncremental : 0u) |
+                  (opts.compress ? proto::kCmdCompress : 0u);
       req.reply_timeout_s = opts.wait ? opts.timeout : 30;
       break;
     case ClientAction::kStatus: req.code = proto::kCmdStatus; break;
@@ -122,6 +125,11 @@ void add_client_options(CLI::App* app, ClientOptions& opts, ClientAction action)
   if (action == ClientAction::kCheckpoint) {
     app->add_flag("-w,--wait", opts.wait, "wait until the generation is committed, print its dir");
     app->add_flag("--kill", opts.kill_after, "kill the computation once the generation is committed");
+    app->add_flag("--forked", opts.forked,
+                  "write the images from copy-on-write children; the processes resume at once");
+    app->add_flag("--incremental", opts.incremental,
+                  "store only pages changed since the previous generation (others by reference)");
+    app->add_flag("--compress", opts.compress, "zstd-compress the page data");
     app->add_option("--timeout", opts.timeout, "give up waiting after S seconds (default: never)")
         ->check(CLI::Range(0, 1000000000));
   }

@@ -30,6 +30,9 @@ struct LaunchOptions {
   int keep = -1;
   std::string job_id;
   std::string log_spec;
+  bool forked = false;       // default checkpoint modes of the launched processes
+  bool incremental = false;
+  bool compress = false;
   CLI::App* app = nullptr;  // to fetch PROG ARGS (remaining arguments)
   std::optional<std::vector<std::string>> after_dashdash;  // words after a "--" (cut before parsing)
 };
@@ -42,9 +45,11 @@ int run_launch(LaunchOptions& opts);
 struct RestartOptions {
   CoordFlags coord;
   bool new_coordinator = false;
+  bool join_coordinator = false;
   std::string ckpt_dir;
   bool detach = false;
   bool dry_run = false;
+  bool lazy = false;
   double barrier_timeout = -1;
   std::vector<std::string> paths;
 };
@@ -59,6 +64,9 @@ struct ClientOptions {
   bool wait = false;
   bool kill_after = false;
   bool json = false;
+  bool forked = false;       // checkpoint modes for this checkpoint only
+  bool incremental = false;
+  bool compress = false;
   double timeout = 0;  // reply timeout for checkpoint --wait (0 = none)
   int interval = -1;
 };

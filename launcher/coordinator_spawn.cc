@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "launcher/coordinator_client.h"
+#include "launcher/hwloc_summary.h"
 #include "launcher/messages.h"
 #include "launcher/paths.h"
 
@@ -97,6 +98,7 @@ Result<CoordAddress> start_coordinator(CoordAddress addr, const CoordinatorNeed&
   } else {
     unlink(port_file.c_str());  // a stale file from an earlier coordinator
   }
+  export_hwloc_summary();  // the coordinator records this host's topology in index.h5
   Status started = run_daemon(coordinator_argv(need, addr.port, port_file), addr.str());
   Result<int> port = started.is_ok() ? read_port(port_file) : Result<int>(started);
   if (temp) {

@@ -4,6 +4,7 @@
 #include <hwloc.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace ckpt::launcher {
 
@@ -41,6 +42,14 @@ std::string hwloc_summary() {
   }
   hwloc_topology_destroy(topo);
   return s;
+}
+
+void export_hwloc_summary() {
+  static bool done = false;  // an inherited value may describe another host: recompute once
+  if (!done) {
+    setenv("CKPT_HWLOC_SUMMARY", hwloc_summary().c_str(), 1);
+    done = true;
+  }
 }
 
 }  // namespace ckpt::launcher

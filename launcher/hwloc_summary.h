@@ -9,4 +9,8 @@ namespace ckpt::launcher {
 // "1 package, 1 NUMA node, 2 cores, 2 PUs, 23.5 GiB"; "" if hwloc fails.
 std::string hwloc_summary();
 
+// Sets CKPT_HWLOC_SUMMARY in our environment (once per run; an inherited value may come
+// from another host); children (the program, a coordinator we start) inherit it.
+void export_hwloc_summary();
+
 }  // namespace ckpt::launcher

@@ -66,8 +66,16 @@ std::string flags_text(uint32_t flags) {
 }
 
 std::string regions_text(const image::ImageInfo& info) {
+  const image::ImageHeader& h = info.header;
   std::string s = format("regions     %zu, %" PRIu64 " saved pages (%s)\n", info.regions.size(),
-                         info.header.saved_pages, mib(info.header.saved_pages * 4096).c_str());
+                         h.saved_pages, mib(h.saved_pages * image::kPageSize).c_str());
+  if (h.ref_count > 0) {
+    s += format("references  %" PRIu64 " pages kept in %u image(s), oldest gen-%06" PRIu64
+                "\n", h.referenced_pages, h.source_count, h.oldest_referenced_generation);
+    for (const std::string& source : info.sources) {
+      s += format("  %s/%s\n", info.job_dir.c_str(), source.c_str());
+    }
+  }
   for (const image::RegionInfo& r : info.regions) {
     const image::RegionEntry& e = r.entry;
     s += format("  %016" PRIx64 "-%016" PRIx64 " %s %8" PRIu64 "/%-8" PRIu64 " %-14s %s\n",

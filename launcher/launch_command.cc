@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <utility>
 
 #include "coordinator/protocol.h"
 #include "launcher/commands.h"
@@ -81,7 +82,15 @@ void set_environment(const LaunchOptions& opts, const CoordAddress& addr,
   if (!opts.job_id.empty()) {
     setenv("CKPT_JOB_ID", opts.job_id.c_str(), 1);
   }
-  setenv("CKPT_HWLOC_SUMMARY", hwloc_summary().c_str(), 1);
+  const std::pair<bool, const char*> modes[] = {
+      {opts.forked, "CKPT_FORKED"}, {opts.incremental, "CKPT_INCREMENTAL"},
+      {opts.compress, "CKPT_COMPRESS"}};
+  for (const auto& [on, name] : modes) {
+    if (on) {
+      setenv(name, "1", 1);
+    }
+  }
+  export_hwloc_summary();
 }
 
 // Checks PROG and the installation before anything is started.
@@ -139,6 +148,11 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
     app->add_option("--keep", opts.keep, "generations to keep, 0 = all (new coordinator only)");
     app->add_option("--job-id", opts.job_id, "job id (default: SLURM_JOB_ID or generated)");
     app->add_option("--log", opts.log_spec, "libckpt log spec, e.g. warn,socket=debug");
+    app->add_flag("--forked", opts.forked,
+                  "default for every checkpoint: write images from copy-on-write children");
+    app->add_flag("--incremental", opts.incremental,
+                  "default for every checkpoint: store only pages changed since the last one");
+    app->add_flag("--compress", opts.compress, "default for every checkpoint: zstd-compress pages");
   }
   app->footer(
       "PROG and everything after it are run unchanged; options must come before PROG.\n"

@@ -58,6 +58,15 @@ std::vector<Subcommand> register_subcommands(
   };
 }
 
+bool is_subcommand(const std::vector<Subcommand>& subs, const std::string& word) {
+  for (const Subcommand& sub : subs) {
+    if (sub.app->get_name() == word) {
+      return true;
+    }
+  }
+  return false;
+}
+
 int run_main(int argc, char** argv) {
   int alias = run_dmtcp_alias(argc, argv);
   if (alias >= 0) {
@@ -77,6 +86,15 @@ int run_main(int argc, char** argv) {
     launch_tail = cut_at_dashdash(&argc, argv, 2);
   }
   std::vector<Subcommand> subs = register_subcommands(app, launch_tail);
+  if (argc > 1 && argv[1][0] != '-' && !is_subcommand(subs, argv[1])) {
+    std::string names;
+    for (const Subcommand& sub : subs) {
+      names += (names.empty() ? "" : ", ") + sub.app->get_name();
+    }
+    std::fprintf(stderr, "ckpt: unknown command '%s' (commands: %s)\nrun 'ckpt --help' for usage\n",
+                 argv[1], names.c_str());
+    return 2;
+  }
   int rc = parse_arguments(app, argc, argv, "");
   if (rc >= 0) {
     return rc;

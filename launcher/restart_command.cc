@@ -87,11 +87,16 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
   add_coord_flags(app, opts.coord, spelling);
   app->add_flag("--new-coordinator", opts.new_coordinator,
                 "always start a new coordinator (port 0 + --port-file picks a free port)");
+  app->add_flag("-j,--join-coordinator", opts.join_coordinator,
+                "use the running coordinator; fail if none answers");
   app->add_option("--ckptdir", opts.ckpt_dir,
                   "where new generations go (default: the parent of the job directory)");
   app->add_flag("--detach", opts.detach, "return at once instead of waiting for the processes");
   app->add_option("--barrier-timeout", opts.barrier_timeout,
                   "seconds a barrier may take (new coordinator only)");
+  app->add_flag("--lazy", opts.lazy,
+                "map saved pages from the images on first touch instead of reading them "
+                "(faster restart of large processes; the images must stay in place)");
   app->add_flag("--dry-run", opts.dry_run,
                 "verify and print the chosen generation and its images, then exit (no restart)");
   app->add_option("PATH", opts.paths, "a job directory, a generation directory, or image files")
@@ -122,14 +127,14 @@ int run_restart(RestartOptions& opts) {
   if (access(loader.c_str(), X_OK) != 0) {
     return fail(kCmd, Status(Code::kNotFound, msg::loader_missing(loader)));
   }
-  CoordinatorNeed need{opts.coord, opts.new_coordinator, false, ckpt_dir, std::nullopt,
-                       opts.barrier_timeout, -1, gen.job_id};
+  CoordinatorNeed need{opts.coord,   opts.new_coordinator,  opts.join_coordinator, ckpt_dir,
+                       std::nullopt, opts.barrier_timeout, -1,                    gen.job_id};
   Result<CoordinatorFound> coord = ensure_coordinator(need);
   if (!coord.is_ok()) {
     return fail(kCmd, coord.status());
   }
   Result<std::vector<RestoredProcess>> children =
-      spawn_restored(gen, loader, coord.value().addr, ckpt_dir);
+      spawn_restored(gen, RestoreCommand{loader, opts.lazy}, coord.value().addr, ckpt_dir);
   if (!children.is_ok()) {
     return fail(kCmd, children.status());
   }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "launcher/messages.h"
 
@@ -16,7 +17,8 @@ namespace ckpt::launcher {
 
 namespace {
 
-// Children to forward signals to; written before the handlers are installed.
+// Children to forward signals to. A fixed array because a signal handler reads it: written
+// once before the handlers are installed, never resized (no allocation in the handler).
 pid_t g_children[4096];
 size_t g_child_count = 0;
 
@@ -43,14 +45,19 @@ void install_forwarding(const std::vector<RestoredProcess>& children) {
   sigaction(SIGHUP, &sa, nullptr);
 }
 
-[[noreturn]] void exec_loader(const std::string& loader, const std::string& image,
+[[noreturn]] void exec_loader(const RestoreCommand& cmd, const std::string& image,
                               const CoordAddress& addr, const std::string& ckpt_dir) {
   setenv("CKPT_COORD_HOST", addr.host.c_str(), 1);
   setenv("CKPT_COORD_PORT", std::to_string(addr.port).c_str(), 1);
   setenv("CKPT_CKPTDIR", ckpt_dir.c_str(), 1);
-  char* argv[] = {const_cast<char*>(loader.c_str()), const_cast<char*>(image.c_str()), nullptr};
-  execv(loader.c_str(), argv);
-  std::string line = "ckpt restart: " + msg::exec_failed(loader, errno) + "\n";
+  std::vector<char*> argv{const_cast<char*>(cmd.loader.c_str())};
+  if (cmd.lazy) {
+    argv.push_back(const_cast<char*>("--lazy"));
+  }
+  argv.push_back(const_cast<char*>(image.c_str()));
+  argv.push_back(nullptr);
+  execv(cmd.loader.c_str(), argv.data());
+  std::string line = "ckpt restart: " + msg::exec_failed(cmd.loader, errno) + "\n";
   ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
   _exit(127);
@@ -66,7 +73,7 @@ int exit_code_of(int status) {
 
 }  // namespace
 
-Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const std::string& loader,
+Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const RestoreCommand& cmd,
                                                     const CoordAddress& addr,
                                                     const std::string& ckpt_dir) {
   const image::ImageInfo* root = root_image(gen);
@@ -82,7 +89,7 @@ Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const
       return s;
     }
     if (pid == 0) {
-      exec_loader(loader, img.file, addr, ckpt_dir);
+      exec_loader(cmd, img.file, addr, ckpt_dir);
     }
     children.push_back(RestoredProcess{pid, img.file, &img == root});
   }

@@ -19,10 +19,15 @@ struct RestoredProcess {
   bool is_root = false;
 };
 
-// fork + exec `<loader> IMAGE` per image with CKPT_COORD_HOST/CKPT_COORD_PORT/CKPT_CKPTDIR
+struct RestoreCommand {
+  std::string loader;  // ckpt-restore
+  bool lazy = false;   // pass --lazy
+};
+
+// fork + exec `<loader> [--lazy] IMAGE` per image with CKPT_COORD_HOST/CKPT_COORD_PORT/CKPT_CKPTDIR
 // set and the rest of the environment and stdio inherited. On failure the children already
 // started are killed.
-Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const std::string& loader,
+Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const RestoreCommand& cmd,
                                                     const CoordAddress& addr,
                                                     const std::string& ckpt_dir);
 

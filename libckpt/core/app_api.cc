@@ -23,6 +23,8 @@ namespace ckpt {
 
 namespace {
 
+constexpr int kRoundBusy = -2;  // the coordinator is running another round: retry
+
 bool enabled() { return rt().cfg.signal != 0; }
 
 // The checkpoint thread announces itself to the coordinator asynchronously: wait for it.
@@ -62,7 +64,11 @@ int wait_reply(int fd, int restarts_before) {
     sys::mem_copy(&r, payload, sizeof r);
     if (r.status != 0) {
       payload[len] = '\0';
-      CKPT_LOG(kError, "application-initiated checkpoint failed: {}", payload + sizeof r);
+      const char* text = payload + sizeof r;
+      for (const char* p = text; *p != '\0'; ++p) {
+        if (sys::starts_with(p, "in progress")) return kRoundBusy;  // someone else's round
+      }
+      CKPT_LOG(kError, "application-initiated checkpoint failed: {}", text);
       return CKPT_ERROR;
     }
     return CKPT_AFTER_CHECKPOINT;
@@ -90,14 +96,19 @@ extern "C" CKPT_EXPORT int ckpt_checkpoint(void) {
     return CKPT_ERROR;
   }
   int before = ckpt::restart_count();
-  long fd = ckpt::coord_connect(rt().cfg.coord_host, rt().cfg.coord_port, -1);
-  if (fd < 0) return CKPT_ERROR;
-  int result = CKPT_ERROR;
-  if (ckpt::send_checkpoint_command(static_cast<int>(fd)) == 0) {
-    result = ckpt::wait_reply(static_cast<int>(fd), before);
+  for (int attempt = 0; attempt < 600; ++attempt) {  // up to a minute of busy coordinator
+    long fd = ckpt::coord_connect(rt().cfg.coord_host, rt().cfg.coord_port, -1);
+    if (fd < 0) return CKPT_ERROR;
+    int result = CKPT_ERROR;
+    if (ckpt::send_checkpoint_command(static_cast<int>(fd)) == 0) {
+      result = ckpt::wait_reply(static_cast<int>(fd), before);
+    }
+    if (result != CKPT_AFTER_RESTART) ckpt::sys::close(static_cast<int>(fd));
+    if (result != ckpt::kRoundBusy) return result;
+    ckpt::sys::Timespec ts{0, 100 * 1000 * 1000};
+    ckpt::sys::nanosleep(&ts);
   }
-  if (result != CKPT_AFTER_RESTART) ckpt::sys::close(static_cast<int>(fd));
-  return result;
+  return CKPT_ERROR;
 }
 
 extern "C" CKPT_EXPORT int ckpt_delay_checkpoints_lock_app(void) {

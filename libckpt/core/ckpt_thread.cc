@@ -102,8 +102,14 @@ int report_image(const char* path, long rc, const ImageResult& res) {
   w.checksum = res.checksum;
   w.nthreads = res.nthreads;
   w.saved_pages = res.saved_pages;
+  w.oldest_referenced_generation = res.oldest_referenced_generation;
   coord_send(r.coord_fd, proto::kWritten, &w, sizeof w);
   return wait_commit();
+}
+
+bool incremental_mode() {
+  Runtime& r = rt();
+  return ((r.round.flags | r.cfg.default_modes) & proto::kCkptIncremental) != 0;
 }
 
 bool compress_mode() {
@@ -116,7 +122,8 @@ int write_and_commit() {
   Runtime& r = rt();
   char path[1400];
   image_path(path, sizeof path);
-  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode()};
+  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode(),
+                   incremental_mode()};
   ImageResult res;
   log::state().phase = "write";
   long rc = write_process_image(req, &res);
@@ -141,7 +148,8 @@ void forked_write_and_commit() {
   Runtime& r = rt();
   char path[1400];
   image_path(path, sizeof path);
-  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode()};
+  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode(),
+                   incremental_mode()};
   ImageResult res;
   ForkedChild child{};
   log::state().phase = "fork";

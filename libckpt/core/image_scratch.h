@@ -10,6 +10,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include "core/page_index.h"
 #include "core/runtime.h"
 #include "image/image_format.h"
 #include "sys/str.h"
@@ -24,6 +25,8 @@ struct ImageScratch {
   static constexpr size_t kMaxRuns = 8u << 20;
   static constexpr size_t kChunkPages = 512;  // pages per pagemap read / bounce copy
   static constexpr size_t kMaxThreadEntries = kMaxThreads;
+  static constexpr size_t kMaxRefs = 4u << 20;
+  static constexpr size_t kMaxPending = 8u << 20;
 
   char* base = nullptr;
   size_t size = 0;
@@ -44,11 +47,16 @@ struct ImageScratch {
   size_t zcap = 0;
   void* zwork = nullptr;      // compression: static zstd context
   size_t zwork_size = 0;
+  image::RefRun* refs = nullptr;  // incremental: pages stored as references
+  size_t nrefs = 0;
+  PendingPage* pending = nullptr; // incremental: pages stored here, for the index
+  size_t npending = 0;
 
   long map() {
     size = kMapsCap + kMaxRegions * sizeof(image::RegionEntry) + kStringsCap +
            kMaxRuns * sizeof(image::PageRun) + kMaxThreadEntries * sizeof(image::ThreadEntry) +
-           kChunkPages * 8 + kChunkPages * image::kPageSize + compression_bytes();
+           kChunkPages * 8 + kChunkPages * image::kPageSize + compression_bytes() +
+           kMaxRefs * sizeof(image::RefRun) + kMaxPending * sizeof(PendingPage);
     size = (size + image::kPageSize - 1) & ~(image::kPageSize - 1);
     long p = sys::mmap(0, size, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -83,6 +91,10 @@ struct ImageScratch {
     cur += (zcap + 4095) & ~size_t{4095};
     zwork = cur;
     zwork_size = ZSTD_estimateCCtxSize(1);
+    cur += (zwork_size + 4095) & ~size_t{4095};
+    refs = reinterpret_cast<image::RefRun*>(cur);
+    cur += kMaxRefs * sizeof(image::RefRun);
+    pending = reinterpret_cast<PendingPage*>(cur);
     return 0;
   }
 

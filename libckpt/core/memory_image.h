@@ -13,6 +13,7 @@ struct ImageRequest {
   uint32_t nprocs;
   const char* coord_addr;  // "host:port"
   bool compress;           // zstd-compress page data (kRegionCompressed)
+  bool incremental;        // reference pages unchanged since earlier generations
 };
 
 struct ImageResult {
@@ -20,6 +21,7 @@ struct ImageResult {
   uint32_t checksum;       // ImageHeader::header_crc
   uint32_t nthreads;
   uint64_t saved_pages;
+  uint64_t oldest_referenced_generation;  // incremental: 0 if the image stands alone
   char error[256];         // set when the call fails
 };
 

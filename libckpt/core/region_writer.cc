@@ -74,6 +74,8 @@ struct Out {
   ImageScratch* s;
   size_t staged;
   ZSTD_CCtx* cctx;
+  bool incremental;   // pages found in the page index become references
+  uint32_t region;    // index of the region being written
 
   void put_pages(const char* p, size_t n) {
     if (!compress) {
@@ -173,6 +175,48 @@ void add_run(ImageScratch& s, RegionEntry& e, uint64_t first, uint64_t n) {
   }
 }
 
+void add_ref(ImageScratch& s, uint32_t region, uint64_t page, const PageRef& ref,
+             const char* bytes) {
+  if (s.nrefs > 0) {
+    image::RefRun& last = s.refs[s.nrefs - 1];
+    if (last.region == region && last.source == ref.source &&
+        last.first_page + last.npages == page &&
+        last.offset + last.npages * kPageSize == ref.offset) {
+      last.crc = image::crc32c(bytes, kPageSize, last.crc);
+      last.npages += 1;
+      return;
+    }
+  }
+  if (s.nrefs < ImageScratch::kMaxRefs) {
+    s.refs[s.nrefs++] = image::RefRun{region, ref.source, page, 1, ref.offset,
+                                      image::crc32c(bytes, kPageSize), ref.source_generation};
+  }
+}
+
+// Stores npages pages at region page `first` (bytes at src): as data, or as references to
+// identical pages of earlier generations (--incremental).
+void emit_pages(Out& out, ImageScratch& s, RegionEntry& e, uint64_t first, const char* src,
+                size_t npages) {
+  if (!out.incremental) {
+    out.put_pages(src, npages * kPageSize);
+    add_run(s, e, first, npages);
+    return;
+  }
+  for (size_t p = 0; p < npages; ++p) {
+    const char* page = src + p * kPageSize;
+    uint64_t addr = e.start + (first + p) * kPageSize;
+    uint64_t hash = page_hash(page);
+    PageRef ref;
+    if (page_index::lookup(addr, hash, &ref)) {
+      add_ref(s, out.region, first + p, ref, page);
+      continue;
+    }
+    if (s.npending < ImageScratch::kMaxPending) s.pending[s.npending++] = {addr, hash, out.off};
+    out.put_pages(page, kPageSize);
+    add_run(s, e, first + p, 1);
+  }
+}
+
 // Writes pages [i, j) of the chunk starting at page `base` (run of kept pages).
 void write_run(Out& out, ImageScratch& s, RegionEntry& e, Policy p, uint64_t base, size_t i,
                size_t j) {
@@ -183,10 +227,7 @@ void write_run(Out& out, ImageScratch& s, RegionEntry& e, Policy p, uint64_t bas
   while (k < j) {
     size_t m = k;
     while (m < j && !(zero_skip && page_is_zero(src + (m - i) * kPageSize))) ++m;
-    if (m > k) {
-      out.put_pages(src + (k - i) * kPageSize, (m - k) * kPageSize);
-      add_run(s, e, base + k, m - k);
-    }
+    if (m > k) emit_pages(out, s, e, base + k, src + (k - i) * kPageSize, m - k);
     k = (m == k) ? k + 1 : m;
   }
 }
@@ -242,10 +283,48 @@ uint32_t put_table(Out& out, const void* p, size_t n, uint64_t* offset) {
   return out.crc;
 }
 
+// "<job>/gen-000007.partial/a.vm.1.ckpt" -> job dir "<job>", rel "gen-000007/a.vm.1.ckpt".
+uint32_t begin_incremental(const ImageRequest& req, Out& out) {
+  out.incremental = req.incremental && !out.compress;
+  if (!out.incremental) return 0;
+  char job[1024], rel[512];
+  sys::str_copy(job, req.path, sizeof job);
+  char* name = job + sys::str_len(job);
+  while (name > job && *name != '/') --name;
+  char* gen = name - 1;
+  while (gen > job && *gen != '/') --gen;
+  *name = '\0';
+  *gen = '\0';
+  sys::Fmt f(rel, sizeof rel);
+  f.s(gen + 1);
+  if (sys::ends_with(rel, ".partial")) rel[f.len() - 8] = '\0';
+  sys::Fmt(rel + sys::str_len(rel), sizeof rel - sys::str_len(rel)).c('/').s(name + 1);
+  return page_index::begin(req.generation, job, rel);
+}
+
+// Reference table and source list (incremental images); the strings blob gets the paths.
+void add_references(Out& out, ImageScratch& s, image::ImageHeader* h) {
+  h->ref_count = static_cast<uint32_t>(s.nrefs);
+  h->ref_table_crc = put_table(out, s.refs, s.nrefs * sizeof(image::RefRun), &h->ref_table_offset);
+  h->sources_offset = static_cast<uint32_t>(s.strings_used);
+  h->source_count = out.incremental ? page_index::source_count() : 0;
+  for (uint32_t i = 0; i < h->source_count; ++i) {
+    const char* p = page_index::source_path(i);
+    s.add_string(p, sys::str_len(p));
+  }
+  for (size_t i = 0; i < s.nrefs; ++i) {
+    h->referenced_pages += s.refs[i].npages;
+    uint64_t g = s.refs[i].source_generation;
+    if (h->oldest_referenced_generation == 0 || g < h->oldest_referenced_generation) {
+      h->oldest_referenced_generation = g;
+    }
+  }
+}
+
 }  // namespace
 
 long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* result) {
-  Out out{-1, -1, -1, image::kHeaderBytes, 0, 0, req.compress, &s, 0, nullptr};
+  Out out{-1, -1, -1, image::kHeaderBytes, 0, 0, req.compress, &s, 0, nullptr, false, 0};
   if (req.compress) {
     out.cctx = ZSTD_initStaticCCtx(s.zwork, s.zwork_size);
     out.compress = out.cctx != nullptr;
@@ -258,7 +337,9 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
   }
   image::ImageHeader h;
   sys::mem_zero(&h, sizeof h);
+  uint32_t source = begin_incremental(req, out);
   for (size_t i = 0; i < s.nregions && out.err == 0; ++i) {
+    out.region = static_cast<uint32_t>(i);
     write_region(out, s, s.regions[i]);
     h.saved_pages += s.regions[i].data_pages;
   }
@@ -280,6 +361,7 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
   h.section_count = nsec;
   h.section_table_crc = put_table(out, sections, nsec * sizeof(image::SectionEntry),
                                   &h.section_table_offset);
+  add_references(out, s, &h);
   h.strings_size = s.strings_used;
   h.strings_crc = put_table(out, s.strings, s.strings_used, &h.strings_offset);
   h.file_size = out.off;
@@ -292,10 +374,12 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
     sys::Fmt(result->error, sizeof result->error).s("writing ").s(req.path).s(" failed");
     return out.err;
   }
+  if (out.incremental) page_index::apply_pending(source, s.pending, s.npending);
   result->size = h.file_size;
   result->checksum = h.header_crc;
   result->nthreads = h.thread_count;
   result->saved_pages = h.saved_pages;
+  result->oldest_referenced_generation = h.oldest_referenced_generation;
   return 0;
 }
 

@@ -144,7 +144,29 @@ struct ImageHeader {
   uint32_t reserved0;
   uint64_t file_size;     // the image's total length in bytes
   uint64_t saved_pages;   // total pages saved over all regions
+  // Incremental images: pages unchanged since an earlier generation are not stored again;
+  // RefRun entries point at them in that generation's image.
+  uint64_t ref_table_offset;
+  uint32_t ref_count;
+  uint32_t ref_table_crc;
+  uint64_t referenced_pages;
+  uint32_t source_count;           // images referenced (paths relative to the job directory)
+  uint32_t sources_offset;         // into the strings blob: source_count NUL-terminated paths
+  uint64_t oldest_referenced_generation;  // 0 if none
 };
+
+// Pages [first_page, first_page + npages) of region `region` are the bytes at `offset` of
+// source image `source` (index into the header's source list); crc is their CRC32C.
+struct RefRun {
+  uint32_t region;
+  uint32_t source;
+  uint64_t first_page;
+  uint64_t npages;
+  uint64_t offset;
+  uint32_t crc;
+  uint32_t source_generation;
+};
+static_assert(sizeof(RefRun) == 40, "RefRun layout is part of format v1");
 
 static_assert(sizeof(ImageHeader) <= kHeaderBytes, "header must fit in its page");
 static_assert(sizeof(RegionEntry) == 112, "RegionEntry layout is part of format v1");

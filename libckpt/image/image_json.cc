@@ -46,6 +46,11 @@ void write_header(JsonWriter& w, const ImageHeader& h) {
   w.field("section_count", h.section_count);
   w.field("file_size", static_cast<unsigned long long>(h.file_size));
   w.field("saved_pages", static_cast<unsigned long long>(h.saved_pages));
+  w.field("ref_count", h.ref_count);
+  w.field("referenced_pages", static_cast<unsigned long long>(h.referenced_pages));
+  w.field("source_count", h.source_count);
+  w.field("oldest_referenced_generation",
+          static_cast<unsigned long long>(h.oldest_referenced_generation));
   w.end_object();
 }
 
@@ -68,6 +73,8 @@ void write_region(JsonWriter& w, const RegionInfo& r) {
   w.field("mtime_ns", static_cast<long long>(e.mtime_ns));
   w.field("saved_pages", static_cast<unsigned long long>(e.data_pages));
   w.field("data_offset", static_cast<unsigned long long>(e.data_offset));
+  uint64_t stored = e.runs_offset >= e.data_offset ? e.runs_offset - e.data_offset : 0;
+  w.field("stored_bytes", static_cast<unsigned long long>(stored));
   w.field("runs", static_cast<unsigned long long>(e.run_count));
   w.field("crc", hex32(e.data_crc));
   w.end_object();
@@ -87,6 +94,16 @@ void write_thread(JsonWriter& w, const ThreadEntry& t) {
   w.field("altstack_flags", t.altstack_flags);
   w.field("rseq_addr", hex(t.rseq_addr)).field("rseq_len", t.rseq_len);
   w.field("rseq_sig", hex32(t.rseq_sig));
+  w.end_object();
+}
+
+void write_ref(JsonWriter& w, const RefRun& r) {
+  w.begin_object();
+  w.field("region", r.region).field("source", r.source);
+  w.field("first_page", static_cast<unsigned long long>(r.first_page));
+  w.field("npages", static_cast<unsigned long long>(r.npages));
+  w.field("offset", static_cast<unsigned long long>(r.offset));
+  w.field("crc", hex32(r.crc)).field("source_generation", r.source_generation);
   w.end_object();
 }
 
@@ -118,7 +135,8 @@ std::vector<std::string> region_flag_names(uint32_t flags) {
                 {kRegionDeleted, "deleted"},       {kRegionStack, "stack"},
                 {kRegionHeap, "heap"},             {kRegionVvar, "vvar"},
                 {kRegionVvarVclock, "vvar_vclock"}, {kRegionVdso, "vdso"},
-                {kRegionVsyscall, "vsyscall"},     {kRegionAllSaved, "all_saved"}};
+                {kRegionVsyscall, "vsyscall"},     {kRegionAllSaved, "all_saved"},
+                {kRegionCompressed, "compressed"}};
   std::vector<std::string> names;
   uint32_t known = 0;
   for (const auto& n : kNames) {
@@ -153,6 +171,16 @@ std::string image_to_json(const ImageInfo& info) {
   w.key("sections").begin_array();
   for (const SectionInfo& s : info.sections) {
     write_section(w, s);
+  }
+  w.end_array();
+  w.key("sources").begin_array();
+  for (const std::string& source : info.sources) {
+    w.value(source);
+  }
+  w.end_array();
+  w.key("refs").begin_array();
+  for (const RefRun& r : info.refs) {
+    write_ref(w, r);
   }
   w.end_array();
   w.end_object();

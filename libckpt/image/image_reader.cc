@@ -5,9 +5,11 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "libckpt/image/crc32c.h"
 #include "libckpt/image/image_file.h"
+#include "libckpt/image/image_refs.h"
 
 namespace ckpt::image {
 
@@ -123,6 +125,40 @@ Result<std::string> read_strings(const ImageFile& file, const ImageHeader& h, bo
   return blob;
 }
 
+// Bytes of page data stored in the file: the pages, or the compressed chunk stream.
+uint64_t stored_bytes(const RegionEntry& e) {
+  if (e.flags & kRegionCompressed) {
+    return e.runs_offset >= e.data_offset ? e.runs_offset - e.data_offset : UINT64_MAX;
+  }
+  return e.data_pages > UINT64_MAX / kPageSize ? UINT64_MAX : e.data_pages * kPageSize;
+}
+
+// Walks the CompressedChunk stream of a region: every chunk inside [data_offset,
+// runs_offset), raw sizes adding up to the saved pages.
+Status check_chunks(const ImageFile& file, const std::string& label, const RegionEntry& e) {
+  uint64_t off = e.data_offset;
+  uint64_t raw = 0;
+  while (off < e.runs_offset) {
+    CompressedChunk c{};
+    if (e.runs_offset - off < sizeof c) {
+      return corrupt(file, label + ": truncated compressed chunk");
+    }
+    CKPT_TRY(file.read_at(off, &c, sizeof c));
+    off += sizeof c;
+    if (c.raw_len > kCompressChunkBytes || c.stored_len > e.runs_offset - off) {
+      return corrupt(file, label + ": corrupt compressed chunk at offset " +
+                               std::to_string(off - sizeof c));
+    }
+    off += c.stored_len;
+    raw += c.raw_len;
+  }
+  if (raw != e.data_pages * kPageSize) {
+    return corrupt(file, label + ": compressed chunks hold " + std::to_string(raw) +
+                             " bytes, the region saved " + std::to_string(e.data_pages) + " pages");
+  }
+  return Status::ok();
+}
+
 // Structural checks of one region entry (no data read).
 Status check_region(const ImageFile& file, size_t index, const RegionInfo& r) {
   const RegionEntry& e = r.entry;
@@ -136,8 +172,11 @@ Status check_region(const ImageFile& file, size_t index, const RegionInfo& r) {
                              std::to_string(pages));
   }
   if (e.data_pages > 0 && (e.data_offset % kPageSize != 0 || e.data_offset < kHeaderBytes ||
-                           !file.contains(e.data_offset, e.data_pages * kPageSize))) {
+                           !file.contains(e.data_offset, stored_bytes(e)))) {
     return corrupt(file, label + ": page data lies outside the file");
+  }
+  if ((e.flags & kRegionCompressed) && e.runs_offset < e.data_offset) {
+    return corrupt(file, label + ": compressed data ends before it starts");
   }
   if (e.run_count > pages || !file.contains(e.runs_offset, e.run_count * sizeof(PageRun))) {
     return corrupt(file, label + ": run table lies outside the file");
@@ -189,7 +228,10 @@ Status verify_region_data(const ImageFile& file, size_t index, const RegionInfo&
     return corrupt(file, label + ": page runs cover " + std::to_string(total) +
                              " pages, entry says " + std::to_string(e.data_pages));
   }
-  CKPT_TRY_ASSIGN(uint32_t crc, file.crc_range(e.data_offset, e.data_pages * kPageSize));
+  if (e.flags & kRegionCompressed) {
+    CKPT_TRY(check_chunks(file, label, e));
+  }
+  CKPT_TRY_ASSIGN(uint32_t crc, file.crc_range(e.data_offset, stored_bytes(e)));
   crc = crc32c(runs.data(), runs.size() * sizeof(PageRun), crc);
   if (crc != e.data_crc) {
     return corrupt(file, label + " checksum mismatch");
@@ -254,6 +296,9 @@ Result<ImageInfo> read_image(const std::string& path, bool verify_data) {
   CKPT_TRY_ASSIGN(ImageFile file, ImageFile::open(path));
   ImageInfo info;
   info.file = path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec).lexically_normal();
+  info.job_dir = abs.parent_path().parent_path().string();
   info.actual_size = file.size();
   CKPT_TRY_ASSIGN(info.header, read_header(file, verify_data));
   const ImageHeader& h = info.header;
@@ -263,8 +308,10 @@ Result<ImageInfo> read_image(const std::string& path, bool verify_data) {
                                                         h.thread_count, h.thread_table_crc,
                                                         verify_data));
   CKPT_TRY_ASSIGN(info.sections, read_sections(file, h, verify_data));
+  CKPT_TRY(read_references(file, strings, verify_data, &info));
   if (verify_data) {
     CKPT_TRY(verify_all_regions(file, info));
+    CKPT_TRY(verify_references(file, info));
     info.verified = true;
   }
   return info;

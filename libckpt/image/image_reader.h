@@ -25,17 +25,21 @@ struct SectionInfo {
 
 struct ImageInfo {
   std::string file;         // the path the image was read from
+  std::string job_dir;      // <job> of <job>/gen-N/<image>: where referenced images live
   uint64_t actual_size = 0; // size of the file on disk
   bool verified = false;    // every checksum and the size were checked
   ImageHeader header;
   std::vector<RegionInfo> regions;
   std::vector<ThreadEntry> threads;
   std::vector<SectionInfo> sections;
+  std::vector<RefRun> refs;          // incremental images: pages kept in earlier images
+  std::vector<std::string> sources;  // those images, relative to job_dir
 };
 
 // Reads the header and tables of the image at `path`. Structural checks (magic, version,
 // arch, size, offsets inside the file) always run; verify_data=true also checks every CRC:
-// header, each table, strings, every region's pages and run table, every section body.
+// header, each table, strings, every region's pages (or compressed chunks) and run table,
+// every section body, and for incremental images the referenced pages in earlier images.
 // Errors are one line: "<path>: <problem>".
 Result<ImageInfo> read_image(const std::string& path, bool verify_data);
 

@@ -134,6 +134,30 @@ void read_tables(Loader& l, char* buf) {
   }
   l.regions = reinterpret_cast<image::RegionEntry*>(buf);
   l.strings = buf + rsize;
+  char* refs = buf + rsize + h.strings_size;
+  uint64_t fsize = h.ref_count * sizeof(image::RefRun);
+  read_exact(l, refs, fsize, h.ref_table_offset, "the reference table");
+  if (image::crc32c(refs, fsize) != h.ref_table_crc) fail(l, "reference table checksum mismatch");
+  l.refs = reinterpret_cast<image::RefRun*>(refs);
+}
+
+uint64_t tables_size(const image::ImageHeader& h) {
+  return h.region_count * sizeof(image::RegionEntry) + h.strings_size +
+         h.ref_count * sizeof(image::RefRun);
+}
+
+// <job>/gen-000007/x.ckpt -> <job>
+void find_job_dir(Loader& l) {
+  sys::str_copy(l.job_dir, l.path, sizeof l.job_dir);
+  for (int cut = 0; cut < 2; ++cut) {
+    char* p = l.job_dir + sys::str_len(l.job_dir);
+    while (p > l.job_dir && *p != '/') --p;
+    if (p == l.job_dir) {
+      sys::str_copy(l.job_dir, cut == 0 ? "." : "..", sizeof l.job_dir);
+      return;
+    }
+    *p = '\0';
+  }
 }
 
 void check_files(Loader& l) {
@@ -233,12 +257,14 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
   l.self_start = reinterpret_cast<uint64_t>(__executable_start) & ~4095ull;
   l.self_end = (reinterpret_cast<uint64_t>(_end) + 4095) & ~4095ull;
   check_header(l);
-  uint64_t tables = l.header.region_count * sizeof(image::RegionEntry) + l.header.strings_size;
+  uint64_t tables = tables_size(l.header);
   long tmp = sys::mmap(0, tables + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (tmp < 0 && tmp > -4096) fail(l, "out of memory for the region table", nullptr, tmp);
   read_tables(l, reinterpret_cast<char*>(tmp));
   if (overlaps_saved(l, l.self_start, l.self_end)) fail(l, "image overlaps the loader's address");
   check_files(l);
+  find_job_dir(l);
+  check_sources(l);
   read_current_specials(l);
   check_specials(l);
   uint64_t size = (kSafeBase + tables + 2 * 4096) & ~4095ull;
@@ -248,6 +274,7 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
   sys::mem_copy(safe, reinterpret_cast<void*>(tmp), tables);
   l.regions = reinterpret_cast<image::RegionEntry*>(safe);
   l.strings = safe + l.header.region_count * sizeof(image::RegionEntry);
+  l.refs = reinterpret_cast<image::RefRun*>(const_cast<char*>(l.strings) + l.header.strings_size);
   sys::munmap(static_cast<uint64_t>(tmp), tables + 4096);
   l.maps_buf = safe + ((tables + 4095) & ~4095ull);
   l.maps_cap = 16u << 20;

@@ -24,6 +24,8 @@ struct Loader {
   image::ImageHeader header;
   image::RegionEntry* regions;
   const char* strings;
+  image::RefRun* refs;   // incremental images: pages kept in earlier generations' images
+  char job_dir[1024];    // where the referenced images' relative paths start
   char* maps_buf;        // 16 MiB in the safe area
   size_t maps_cap;
   uint64_t self_start, self_end;   // the loader's own image
@@ -46,5 +48,7 @@ void check_specials(Loader& l);
 void unmap_everything_else(Loader& l);
 void move_specials(Loader& l);
 void map_regions(Loader& l);
+void check_sources(Loader& l);  // loader_refs.cc
+void apply_refs(Loader& l, uint32_t region);
 
 }  // namespace ckpt::loader

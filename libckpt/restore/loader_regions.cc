@@ -233,6 +233,7 @@ void map_regions(Loader& l) {
       if (e.run_count * sizeof(image::PageRun) > l.maps_cap) fail(l, "run table too large");
       put_pages(l, e, runs_buf);
     }
+    apply_refs(l, i);
     if (prot != static_cast<int>(e.prot)) sys::mprotect(e.start, e.end - e.start, e.prot);
   }
 }

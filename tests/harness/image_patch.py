@@ -10,7 +10,7 @@ import os
 import struct
 import sys
 
-HEADER_SIZE = 1872            # sizeof(ImageHeader)
+OFF_HEADER_SIZE = 16          # ImageHeader::header_size: sizeof(ImageHeader) of the writer
 OFF_VERSION = 8               # ImageHeader::format_version
 OFF_HEADER_CRC = 20           # ImageHeader::header_crc
 OFF_REGION_TABLE = 1784       # region_table_offset (u64), region_count (u32) at 1792
@@ -40,14 +40,15 @@ def crc32c(data, seed=0):
 
 
 def header_crc(header):
-    zeroed = header[:OFF_HEADER_CRC] + b"\0\0\0\0" + header[OFF_HEADER_CRC + 4:HEADER_SIZE]
+    size = struct.unpack_from("<I", header, OFF_HEADER_SIZE)[0]
+    zeroed = header[:OFF_HEADER_CRC] + b"\0\0\0\0" + header[OFF_HEADER_CRC + 4:size]
     return crc32c(zeroed)
 
 
 def read_header(path):
     with open(path, "rb") as f:
-        header = f.read(HEADER_SIZE)
-    if len(header) < HEADER_SIZE:
+        header = f.read(4096)
+    if len(header) < 4096 or struct.unpack_from("<I", header, OFF_HEADER_SIZE)[0] > 4096:
         raise ValueError(f"{path}: shorter than an image header")
     stored = struct.unpack_from("<I", header, OFF_HEADER_CRC)[0]
     if header_crc(header) != stored:

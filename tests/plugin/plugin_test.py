@@ -51,6 +51,19 @@ class PluginRun(Run):
         for pid in listeners_on_port(self.port):
             self.note(pid)
 
+    def checkpoint(self, kill):
+        """`ckpt checkpoint --wait` and the generation's layout; image verification is the
+        business of the cr tests (tests/cr), so a plugin test does not depend on it."""
+        argv = ["checkpoint", "--coord-port", self.port, "--wait", "--json"]
+        r = self.ckpt(*(argv + (["--kill"] if kill else [])), timeout=90)
+        try:
+            reply = json.loads(r.stdout)
+            gen, gen_dir = int(reply["generation"]), reply["dir"]
+        except (ValueError, KeyError, TypeError):
+            fail(f"`ckpt checkpoint --json` printed no generation/dir: {r.stdout!r}")
+        self.check_generation(gen, gen_dir)
+        return gen_dir
+
     def launch_with(self, plugins, argv=None, label="run0", env=None):
         cmd = [self.args.ckpt, "launch", "--coord-port", str(self.port), "--ckptdir",
                self.ckptdir]
@@ -133,8 +146,10 @@ def example(run):
         fail("RESTART printed without a restart")
     restarted, _gen = run.kill_cycle(owner)
     run.go_and_wait(restarted, "restarted program")
-    text = run.final_output()
-    expect_in_order(text, ["before checkpointing", "Resume", "before checkpointing",
+    # After a restart fd 1 is the same file again, at the offset saved with the image, so
+    # the whole story is in run0.out.
+    text = read(out)
+    expect_in_order(text, ["before checkpointing", "Resume",
                            "*** The plugin is now being restarted. ***", "PASS"], "restart")
     if text.count("Resume: the plugin") != 1:
         fail("RESUME must be printed once (after the first checkpoint only):\n" + text)
@@ -180,7 +195,9 @@ def pubsub(run):
     run.wait_members(False, "waiting for parent and child", watch=owner)
     restarted, _ = run.kill_cycle(owner)
     run.go_and_wait(restarted, "restarted computation")
-    text = run.final_output()
+    # Each process appends to its own file (apps/pubsub.c): the shared stdout offset of a
+    # forked pair is not restored by the core (the file plugin's job).
+    text = "".join(read(os.path.join(run.work, f"{r}.out")) for r in ("parent", "child"))
     mine = dict(re.findall(r"^(parent|child): my pid is (\d+)$", text, re.M))
     seen = dict(re.findall(r"^(parent|child): peer \w+ has pid (\d+) \(ok=1, restart=1\)$",
                            text, re.M))
@@ -238,8 +255,9 @@ def appckpt(run):
     job = os.listdir(run.ckptdir)[0]
     p, out2, _ = run.restart_job(os.path.join(run.ckptdir, job), "restart1")
     rc = p.wait(timeout=60)
-    text2 = read(out2)
-    if "result: AFTER_RESTART" not in text2 or rc != 0:
+    text2 = read(out) + read(out2)  # the restored fd 1 is run0.out again
+    # The restored fd 1 writes at the offset saved with the image, over the first result.
+    if rc != 0 or text2.count("result: AFTER_RESTART") != 1:
         fail(f"restart printed {text2!r}, exit {rc}")
 
 
@@ -328,8 +346,8 @@ def hang(run):
     r = run.ckpt("checkpoint", "--coord-port", run.port, "--wait", timeout=40, check=False)
     if r.returncode == 0:
         fail("checkpoint succeeded although a plugin hung")
-    if "drain" not in (r.stdout + r.stderr):
-        fail(f"the failed checkpoint does not name the step: {r.stderr!r}")
+    if f"pid {owner.pid}" not in (r.stdout + r.stderr):
+        fail(f"the failed checkpoint does not name the stuck process: {r.stderr!r}")
     wait_until(lambda: "plugin 'hang'" in read(err), "waiting for the plugin to be named",
                run.deadline)
     line = [l for l in read(err).splitlines() if "plugin 'hang'" in l][0]
@@ -386,6 +404,24 @@ def section_missing_plugin(run):
     msg = read(out) + read(err)
     if rc == 0 or "secplug" not in msg:
         fail(f"expected a failure naming the plugin, got exit {rc}: {msg!r}")
+
+
+@case
+def template(run):
+    """plugins/template: section round trip and key-value store, by its report lines."""
+    rep = os.path.join(run.scratch, "template.txt")
+    run.start_coordinator()
+    owner, _out, _ = run.launch_with([plugin(run, "template")], env={"TEMPLATE_REPORT": rep})
+    run.wait_members(False, "waiting for the program", watch=owner)
+    run.wait_ready(owner)
+    run.checkpoint(kill=False)
+    restarted, _ = run.kill_cycle(owner)
+    run.go_and_wait(restarted, "restarted program")
+    want = ["template: write 1", "template: published 1", "template: write 2",
+            "template: restart-section 2", "template: published-after-restart 2"]
+    got = read(rep).splitlines()
+    if got != want:
+        fail(f"template plugin reported {got}, expected {want}")
 
 
 def main(argv):

@@ -152,6 +152,64 @@ TEST_F(ImageReaderTest, JsonHasRegionThreadAndHeaderFields) {
   }
 }
 
+TEST_F(ImageReaderTest, CompressedRegionChunksAreVerified) {
+  SyntheticImage spec = typical_image();
+  spec.regions[1].compressed = true;
+  spec.regions.push_back({0x10000000, 600, 3, 0, "", {{0, 300}, {400, 200}}, true});  // 2 chunks
+  ASSERT_TRUE(write_synthetic_image(path_, spec).is_ok());
+  Result<image::ImageInfo> info = image::read_image(path_, true);
+  ASSERT_TRUE(info.is_ok()) << info.status().message();
+  const image::RegionEntry& big = info.value().regions[5].entry;
+  EXPECT_TRUE(big.flags & image::kRegionCompressed);
+  EXPECT_EQ(big.data_pages, 500u);
+  EXPECT_EQ(big.runs_offset - big.data_offset, 500 * 4096 + 2 * sizeof(image::CompressedChunk));
+  EXPECT_NE(image::image_to_json(info.value()).find("\"compressed\""), std::string::npos);
+  // A flipped byte in the second chunk's data.
+  ASSERT_TRUE(flip_byte(path_, big.data_offset + (1u << 20) + 3 * sizeof(image::CompressedChunk)).is_ok());
+  EXPECT_EQ(verify_error(), path_ + ": region 5 (0x10000000-0x10258000) checksum mismatch");
+  // A chunk header that claims more raw bytes than the region saved.
+  ASSERT_TRUE(write_synthetic_image(path_, spec).is_ok());
+  ASSERT_TRUE(flip_byte(path_, big.data_offset + 1).is_ok());
+  EXPECT_NE(verify_error().find("region 5 (0x10000000-0x10258000): corrupt compressed chunk"),
+            std::string::npos);
+}
+
+// gen-000002's image keeps one heap page by reference to gen-000001's image.
+TEST_F(ImageReaderTest, IncrementalReferencesAreVerified) {
+  std::string gen1 = dir_ + "/job/gen-000001/app.node1.1.ckpt";
+  std::string gen2 = dir_ + "/job/gen-000002/app.node1.1.ckpt";
+  std::filesystem::create_directories(dir_ + "/job/gen-000001");
+  std::filesystem::create_directories(dir_ + "/job/gen-000002");
+  ASSERT_TRUE(write_synthetic_image(gen1, typical_image()).is_ok());
+  uint64_t off = region_data_offset(gen1, 1).value() + 4096;
+  uint32_t crc = file_crc(gen1, off, 4096).value();
+  SyntheticImage spec = typical_image(1, 2);
+  spec.sources = {"gen-000001/app.node1.1.ckpt"};
+  spec.refs = {image::RefRun{1, 0, 3, 1, off, crc, 1}};
+  ASSERT_TRUE(write_synthetic_image(gen2, spec).is_ok());
+  Result<image::ImageInfo> info = image::read_image(gen2, true);
+  ASSERT_TRUE(info.is_ok()) << info.status().message();
+  EXPECT_EQ(info.value().header.referenced_pages, 1u);
+  ASSERT_EQ(info.value().sources.size(), 1u);
+  EXPECT_EQ(info.value().job_dir, dir_ + "/job");
+  std::string json = image::image_to_json(info.value());
+  EXPECT_NE(json.find("\"sources\": [\n    \"gen-000001/app.node1.1.ckpt\""), std::string::npos)
+      << json;
+
+  ASSERT_TRUE(flip_byte(gen1, off + 5).is_ok());
+  Result<image::ImageInfo> changed = image::read_image(gen2, true);
+  ASSERT_FALSE(changed.is_ok());
+  EXPECT_EQ(changed.status().message(),
+            gen2 + ": pages referenced in gen-000001 (gen-000001/app.node1.1.ckpt) changed or "
+                   "are truncated");
+  std::filesystem::remove(gen1);
+  Result<image::ImageInfo> missing = image::read_image(gen2, true);
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().message(), gen2 + ": needs gen-000001 (" + dir_ +
+                                            "/job/gen-000001/app.node1.1.ckpt), which is missing");
+  EXPECT_TRUE(image::read_image(gen2, false).is_ok()) << "inspect still works";
+}
+
 TEST(RegionStrings, ProtAndFlags) {
   image::RegionEntry e{};
   e.prot = 1 | 4;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "libckpt/image/crc32c.h"
@@ -29,6 +30,19 @@ void pad_to_page(std::vector<uint8_t>& out) {
   out.resize((out.size() + kPageSize - 1) / kPageSize * kPageSize, 0);
 }
 
+// The CompressedChunk stream of `data` with every chunk stored raw (allowed by the format:
+// stored_len == raw_len), in chunks of kCompressChunkBytes.
+std::vector<uint8_t> as_raw_chunks(const std::vector<uint8_t>& data) {
+  std::vector<uint8_t> out;
+  for (size_t off = 0; off < data.size(); off += image::kCompressChunkBytes) {
+    size_t n = std::min<size_t>(image::kCompressChunkBytes, data.size() - off);
+    image::CompressedChunk c{static_cast<uint32_t>(n), static_cast<uint32_t>(n)};
+    append(out, &c, sizeof c);
+    append(out, data.data() + off, n);
+  }
+  return out;
+}
+
 // Region data (pages then runs) for every region; fills entries' data fields.
 std::vector<image::RegionEntry> write_regions(const SyntheticImage& spec, std::vector<uint8_t>& out,
                                               std::string& strings, uint64_t* saved_pages) {
@@ -47,16 +61,21 @@ std::vector<image::RegionEntry> write_regions(const SyntheticImage& spec, std::v
     }
     pad_to_page(out);
     e.data_offset = out.size();
-    uint32_t crc = 0;
+    std::vector<uint8_t> data;
     for (const image::PageRun& run : r.runs) {
       for (uint64_t p = 0; p < run.npages; ++p) {
         std::vector<uint8_t> page(kPageSize, static_cast<uint8_t>(run.first_page + p + 1));
         std::memcpy(page.data(), &e.start, sizeof e.start);
-        crc = image::crc32c(page.data(), page.size(), crc);
-        append(out, page.data(), page.size());
+        append(data, page.data(), page.size());
         ++e.data_pages;
       }
     }
+    if (r.compressed) {
+      data = as_raw_chunks(data);
+      e.flags |= image::kRegionCompressed;
+    }
+    uint32_t crc = image::crc32c(data.data(), data.size());
+    append(out, data.data(), data.size());
     e.runs_offset = out.size();
     e.run_count = r.runs.size();
     append(out, r.runs.data(), r.runs.size() * sizeof(image::PageRun));
@@ -170,6 +189,17 @@ Result<uint32_t> write_synthetic_image(const std::string& path, const SyntheticI
   h.thread_table_offset = append_table(out, threads, &h.thread_table_crc);
   h.section_count = static_cast<uint32_t>(sections.size());
   h.section_table_offset = append_table(out, sections, &h.section_table_crc);
+  h.ref_count = static_cast<uint32_t>(spec.refs.size());
+  h.ref_table_offset = append_table(out, spec.refs, &h.ref_table_crc);
+  for (const image::RefRun& r : spec.refs) {
+    h.referenced_pages += r.npages;
+  }
+  h.source_count = static_cast<uint32_t>(spec.sources.size());
+  h.sources_offset = static_cast<uint32_t>(strings.size());
+  for (const std::string& source : spec.sources) {
+    strings += source;
+    strings += '\0';
+  }
   h.strings_offset = out.size();
   h.strings_size = strings.size();
   h.strings_crc = image::crc32c(strings.data(), strings.size());
@@ -245,6 +275,20 @@ Result<uint64_t> region_data_offset(const std::string& path, size_t index) {
     return Status(Code::kIo, "read region table " + path);
   }
   return e.data_offset;
+}
+
+Result<uint32_t> file_crc(const std::string& path, uint64_t offset, uint64_t len) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::from_errno(Code::kIo, "open " + path);
+  }
+  std::vector<uint8_t> buf(len);
+  bool ok = ::pread(fd, buf.data(), len, static_cast<off_t>(offset)) == static_cast<ssize_t>(len);
+  ::close(fd);
+  if (!ok) {
+    return Status(Code::kIo, "read " + path);
+  }
+  return image::crc32c(buf.data(), buf.size());
 }
 
 }  // namespace ckpt::testing

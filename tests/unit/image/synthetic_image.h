@@ -20,6 +20,7 @@ struct SyntheticRegion {
   uint32_t flags = 0;
   std::string path;
   std::vector<image::PageRun> runs;  // saved pages; empty = none saved
+  bool compressed = false;           // store as CompressedChunk stream (raw chunks)
 };
 
 struct SyntheticSection {
@@ -40,6 +41,8 @@ struct SyntheticImage {
   std::vector<SyntheticRegion> regions;
   std::vector<std::string> thread_names = {"app", "ckpt"};
   std::vector<SyntheticSection> sections;
+  std::vector<image::RefRun> refs;   // incremental: pages kept in earlier images
+  std::vector<std::string> sources;  // relative to the job directory
 };
 
 // A typical image: heap, stack, a file mapping, vdso, two threads, one section.
@@ -56,5 +59,7 @@ Status patch_header(const std::string& path, uint32_t format_version, uint32_t a
 Result<image::ImageHeader> read_header_raw(const std::string& path);
 // File offset of the first saved page of region `index`.
 Result<uint64_t> region_data_offset(const std::string& path, size_t index);
+// CRC32C of `len` bytes at `offset` of a file.
+Result<uint32_t> file_crc(const std::string& path, uint64_t offset, uint64_t len);
 
 }  // namespace ckpt::testing

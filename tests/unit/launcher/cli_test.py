@@ -91,6 +91,10 @@ class OptionErrors(CliCase):
             self.assertEqual(r.returncode, 0, sub)
             self.assertIn("Example", r.stdout, sub)
         self.assertIn("--dry-run", self.ckpt("restart", "--help").stdout)
+        self.assertIn("--lazy", self.ckpt("restart", "--help").stdout)
+        for flag in ("--forked", "--incremental", "--compress"):
+            self.assertIn(flag, self.ckpt("checkpoint", "--help").stdout)
+            self.assertIn(flag, self.ckpt("launch", "--help").stdout)
 
     def test_no_subcommand(self):
         r = self.ckpt()

@@ -1,0 +1,43 @@
+// libckpt/core/page_index.h: the content index behind incremental checkpoints. For each page
+// saved by an earlier generation it remembers (address, 64-bit content hash) -> where the
+// bytes are (source image, file offset). A page whose address and hash match is stored as a
+// reference instead of its bytes. References are content-addressed, so an entry can never
+// point at different bytes; a source image that no longer exists is never referenced.
+// Updates made while an image is written are logged in the image scratch memory and applied
+// afterwards (apply_pending), so the index itself does not change while it is being saved.
+// Checkpoint path: yes (raw mmap for the table, fixed arrays for sources).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ckpt {
+
+struct PageRef {
+  uint32_t source;
+  uint32_t source_generation;
+  uint64_t offset;
+};
+
+struct PendingPage {
+  uint64_t addr;
+  uint64_t hash;
+  uint64_t offset;
+};
+
+uint64_t page_hash(const void* page);
+
+namespace page_index {
+
+// Starts an incremental image: `rel_path` is this image relative to the job directory.
+// Returns the source number of this image.
+uint32_t begin(uint64_t generation, const char* job_dir, const char* rel_path);
+bool lookup(uint64_t addr, uint64_t hash, PageRef* ref);
+// After the image is durable: records where its pages are.
+void apply_pending(uint32_t source, const PendingPage* pages, size_t n);
+uint32_t source_count();
+const char* source_path(uint32_t i);
+uint32_t source_generation(uint32_t i);
+
+}  // namespace page_index
+}  // namespace ckpt
