@@ -7,6 +7,7 @@
 #include <set>
 
 #include "launcher/messages.h"
+#include "launcher/plugin_check.h"
 #if CKPT_HAVE_COORDINATOR
 #include "coordinator/generation_index.h"
 #endif
@@ -188,6 +189,7 @@ Result<image::ImageInfo> verify_listed_image(const ListedImage& listed) {
   }
   CKPT_TRY_ASSIGN(image::ImageInfo info, image::read_image(listed.path, true));
   CKPT_TRY(check_against_index(listed, info));
+  CKPT_TRY(check_plugins_available(info));
   return info;
 }
 
@@ -195,6 +197,7 @@ Result<Generation> load_images(const std::vector<std::string>& files) {
   std::vector<image::ImageInfo> images;
   for (const std::string& file : files) {
     CKPT_TRY_ASSIGN(image::ImageInfo info, image::read_image(file, true));
+    CKPT_TRY(check_plugins_available(info));
     images.push_back(std::move(info));
   }
   CKPT_TRY(check_consistent(files.empty() ? "" : files.front(), images));

@@ -122,6 +122,12 @@ std::string mixed_restart_paths(const std::string& path) {
 std::string no_images(const std::string& where) {
   return where + ": no images (*.ckpt) found";
 }
+std::string plugin_not_available(const std::string& image, const std::string& plugin,
+                                 const std::string& path) {
+  return image + ": needs plugin '" + plugin + "' (" + path +
+         "), which is not available here; install it at that path or restart where it is";
+}
+
 std::string listed_image_missing(const std::string& path) {
   return path + ": missing (listed in index.h5)";
 }

@@ -53,6 +53,9 @@ std::string not_a_checkpoint(const std::string& path);
 std::string mixed_restart_paths(const std::string& path);
 std::string no_images(const std::string& where);
 std::string listed_image_missing(const std::string& path);
+// An image needs a plugin library that this host does not have.
+std::string plugin_not_available(const std::string& image, const std::string& plugin,
+                                 const std::string& path);
 std::string index_mismatch(const std::string& path, uint64_t index_size, uint32_t index_crc,
                            uint64_t size, uint32_t crc);
 std::string mixed_generations(const std::string& where, const std::string& a, const std::string& b);

@@ -190,8 +190,8 @@ void run_round() {
     outcome = step(kNames[i]);
   }
   if (outcome == 0) {
+    raise_event(Event::kWriteCkpt);  // first: what a plugin prints here is in the image
     capture_process_state();
-    raise_event(Event::kWriteCkpt);
     if (ckpt_ctx_save(&r.slots[r.ckpt_slot].ctx) != 0) {
       after_restart();
       return;

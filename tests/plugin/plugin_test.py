@@ -402,7 +402,7 @@ def section_missing_plugin(run):
     except subprocess.TimeoutExpired:
         fail("restart without the plugin hangs")
     msg = read(out) + read(err)
-    if rc == 0 or "secplug" not in msg:
+    if rc == 0 or "secplug" not in msg or "needs plugin '" not in msg:
         fail(f"expected a failure naming the plugin, got exit {rc}: {msg!r}")
 
 
