@@ -14,6 +14,7 @@
 #include "core/ckpt_thread.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
+#include "core/page_index.h"
 #include "core/runtime.h"
 #include "core/thread_state.h"
 #include "core/thread_suspend.h"
@@ -143,6 +144,9 @@ __attribute__((constructor)) void ckpt_init() {
   if (getenv("CKPT_POST_EXEC") != nullptr) {
     unsetenv("CKPT_POST_EXEC");
     raise_event(Event::kPostExec);
+  }
+  if (rt().cfg.default_modes & proto::kCkptIncremental) {
+    page_index::reserve(1u << 19);  // 32 MiB of address space, resident as it fills
   }
   raise_event(Event::kInit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);

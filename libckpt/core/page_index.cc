@@ -39,9 +39,9 @@ struct Index {
 
 Index g_index;
 
-uint64_t slot_of(uint64_t addr, uint64_t cap) {
-  return ((addr >> 12) * 0x9E3779B97F4A7C15ull) & (cap - 1);
-}
+// Direct-mapped by page number: neighbouring pages use neighbouring slots, so the table's
+// resident size follows the number of pages saved, not the capacity.
+uint64_t slot_of(uint64_t addr, uint64_t cap) { return (addr >> 12) & (cap - 1); }
 
 // Returns true when the address was not in the table yet.
 bool insert(Entry* table, uint64_t cap, const Entry& e) {
@@ -147,6 +147,8 @@ void apply_pending(uint32_t source, const PendingPage* pages, size_t n) {
   }
   x.sources[source].exists = 1;
 }
+
+void reserve(uint64_t pages) { grow(pages); }
 
 uint32_t source_count() { return g_index.nsources; }
 const char* source_path(uint32_t i) { return g_index.sources[i].rel_path; }

@@ -35,6 +35,8 @@ uint32_t begin(uint64_t generation, const char* job_dir, const char* rel_path);
 bool lookup(uint64_t addr, uint64_t hash, PageRef* ref);
 // After the image is durable: records where its pages are.
 void apply_pending(uint32_t source, const PendingPage* pages, size_t n);
+// Maps the table up front (NORESERVE), so that checkpoints do not change the address space.
+void reserve(uint64_t pages);
 uint32_t source_count();
 const char* source_path(uint32_t i);
 uint32_t source_generation(uint32_t i);

@@ -91,6 +91,13 @@ def parse_args(argv):
     ap.add_argument("--max-image-mb", type=float, default=None)
     ap.add_argument("--min-generations", type=int, default=None)
     ap.add_argument("--launch-args", default=None, help="extra `ckpt launch` options")
+    ap.add_argument("--restart-args", default="", help="extra `ckpt restart` options (--lazy)")
+    ap.add_argument("--kill-separately", action="store_true",
+                    help="checkpoint without --kill, then SIGKILL the process (forked images)")
+    ap.add_argument("--final-kill", action="store_true",
+                    help="with --continue: the last cycle kills and restarts (incremental)")
+    ap.add_argument("--expect-references", action="store_true",
+                    help="the last generation must reference every earlier one (incremental)")
     ap.add_argument("--procs", type=int, default=None, help="processes in the computation")
     ap.add_argument("--needs", default=None, help="comma-separated: root, cores>=N, or a program")
     ap.add_argument("--test-file", help="optional .test sidecar (key = value lines)")
@@ -319,7 +326,8 @@ class Run:
         paths = [gen_dir] if form == 0 else [os.path.dirname(gen_dir)] if form == 1 else \
             sorted(os.path.join(gen_dir, f) for f in os.listdir(gen_dir) if f.endswith(".ckpt"))
         p, out, err = self.spawn([self.args.ckpt, "restart", "--coord-port", str(self.port)] +
-                                 paths, f"restart{cycle + 1}")
+                                 shlex.split(self.args.restart_args) + paths,
+                                 f"restart{cycle + 1}")
         self.segments.append((out, err))
 
         members = self.wait_members(True, "waiting for the restarted process", watch=p)
@@ -415,8 +423,12 @@ def run_cycle(run, owner, pid, cycle, segment_start):
     else:
         run.wait_ready(owner)
     before = snapshot(pid, run.port)
-    gen_dir = run.checkpoint(kill=not args.cont)
-    if args.cont:
+    cont = args.cont and not (args.final_kill and cycle == args.cycles - 1)
+    gen_dir = run.checkpoint(kill=not cont and not args.kill_separately)
+    if args.kill_separately and not cont:
+        run.wait_members(False, "waiting for the process to resume", watch=owner)
+        os.kill(pid, signal.SIGKILL)
+    if cont:
         run.wait_members(False, "waiting for the process to resume", watch=owner)
         if not alive(pid):
             fail("process is gone after a checkpoint without --kill")
@@ -428,7 +440,8 @@ def run_cycle(run, owner, pid, cycle, segment_start):
             fail(f"process {pid} still running after `ckpt checkpoint --kill`")
         wait_until(lambda: not alive(pid), f"waiting for pid {pid} to go", run.deadline)
         new_owner, new_pid = run.restart(gen_dir, cycle)
-    problems = compare_views(before, snapshot(new_pid, run.port), bool(args.async_at))
+    problems = compare_views(before, snapshot(new_pid, run.port), bool(args.async_at),
+                             lazy="--lazy" in args.restart_args)
     if problems:
         fail("outside view changed across the checkpoint:\n  " + "\n  ".join(problems))
     return new_owner, new_pid
@@ -462,7 +475,24 @@ def run_cr(run):
     run.check_logs()
     if args.min_generations:
         check_min_generations(run)
+    if args.expect_references:
+        check_references(run)
     return text
+
+
+def check_references(run):
+    """The newest generation's images reference pages of every earlier generation."""
+    jobs = [os.path.join(run.ckptdir, j) for j in os.listdir(run.ckptdir)]
+    latest = os.path.realpath(os.path.join(jobs[0], "latest"))
+    newest = int(latest.rsplit("-", 1)[1])
+    seen = set()
+    for name in os.listdir(latest):
+        if name.endswith(".ckpt"):
+            info = json.loads(run.ckpt("inspect", "--json", os.path.join(latest, name)).stdout)
+            seen |= {r["source_generation"] for r in info.get("refs", [])}
+    if not set(range(1, newest)) <= seen:
+        fail(f"generation {newest} references generations {sorted(seen)}, "
+             f"expected all of 1..{newest - 1}")
 
 
 def check_min_generations(run):

@@ -38,6 +38,7 @@ def make_args(argv):
     args.ckpt, args.program = os.path.abspath(args.ckpt), os.path.abspath(args.program)
     # the fields Run expects from ckpt_test's options
     args.cmd, args.procs, args.launch_args, args.max_image_mb = None, 1, "", None
+    args.restart_args = ""
     big = args.case.startswith("kill_")
     args.args = [str(args.mib or (256 if big else 16))]
     return args
@@ -110,6 +111,28 @@ def missing_generation(run):
     expect_refusal(run, ["restart", "--coord-port", run.port, empty],
                    [empty], "job dir without generations")
     no_restarted_members(run)
+
+
+def deleted_referenced_generation(run):
+    """An incremental generation whose base generation was deleted by hand is refused, naming
+    the missing generation; with the base in place the same generation restarts."""
+    run.args.launch_args = "--incremental"
+    run.start_coordinator()
+    owner = run.launch()
+    run.wait_members(False, "waiting for the victim to join", watch=owner)
+    run.wait_ready(owner)
+    run.checkpoint(kill=False)
+    run.wait_members(False, "waiting for the victim to resume", watch=owner)
+    gen2 = run.checkpoint(kill=True)
+    owner.wait(timeout=30)
+    gen1 = os.path.join(os.path.dirname(gen2), "gen-000001")
+    hidden = gen1 + ".moved"
+    os.rename(gen1, hidden)
+    expect_refusal(run, ["restart", "--coord-port", run.port, gen2], ["gen-000001"],
+                   "generation whose referenced generation was deleted")
+    no_restarted_members(run)
+    os.rename(hidden, gen1)
+    restart_latest_and_finish(run, os.path.dirname(gen2))
 
 
 def closed_port():
@@ -208,6 +231,7 @@ CASES = {
     "wrong_magic": corrupt_case("magic", False),
     "future_version": corrupt_case("future-version", True),
     "missing_generation": missing_generation,
+    "deleted_referenced_generation": deleted_referenced_generation,
     "unreachable_coordinator": unreachable_coordinator,
     "unknown_option": unknown_option,
     "kill_coordinator_mid_checkpoint": kill_coordinator_mid_checkpoint,

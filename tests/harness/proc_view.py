@@ -83,8 +83,22 @@ def allow_stack_growth(before, region):
     return region
 
 
-def compare_views(before, after, file_maps_only):
-    """Problems (strings) between two snapshots; [vdso]/[vvar]* need only keep their start."""
+def coalesce(regions):
+    """Joins adjacent regions with the same permissions and path: whether the kernel keeps
+    two such VMAs apart (anon_vma, creation order) is invisible to the program."""
+    out = []
+    for r in regions:
+        if out and out[-1][1] == r[0] and out[-1][2] == r[2] and out[-1][3] == r[3]:
+            out[-1] = (out[-1][0], r[1], r[2], r[3])
+        else:
+            out.append(r)
+    return out
+
+
+def compare_views(before, after, file_maps_only, lazy=False):
+    """Problems (strings) between two snapshots; [vdso]/[vvar]* need only keep their start.
+    After a --lazy restart saved pages are mapped from the image file, which splits writable
+    regions: then only the read-only file mappings are compared."""
     problems = []
     for name, (start, _end) in before["specials"].items():
         now = after["specials"].get(name)
@@ -93,8 +107,10 @@ def compare_views(before, after, file_maps_only):
         elif now[0] != start:
             problems.append(f"{name} moved from {start:x} to {now[0]:x}")
     pick = (lambda rs: [r for r in rs if r[3].startswith("/")]) if file_maps_only else list
-    old = pick(before["regions"])
-    new = [allow_stack_growth(before, r) for r in pick(after["regions"])]
+    if lazy:
+        pick = lambda rs: [r for r in rs if r[3].startswith("/") and "x" in r[2]]  # noqa: E731
+    old = coalesce(pick(before["regions"]))
+    new = coalesce([allow_stack_growth(before, r) for r in pick(after["regions"])])
     if old != new:
         gone = [fmt_region(r) for r in old if r not in new]
         added = [fmt_region(r) for r in new if r not in old]
