@@ -4,6 +4,7 @@
 #include "core/ckpt_thread.h"
 
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 
 #include <initializer_list>
@@ -17,6 +18,7 @@
 #include "core/process_state.h"
 #include "core/restart.h"
 #include "core/runtime.h"
+#include "core/term_guard.h"
 #include "core/thread_suspend.h"
 #include "sys/log.h"
 #include "sys/str.h"
@@ -61,6 +63,7 @@ int wait_commit() {
     if (h.type == proto::kKill) sys::kill(sys::getpid(), 9);
     if (h.type == proto::kCommitted) {
       r.generation = r.round.generation;
+      term_guard::note_commit();
       return 0;
     }
     if (h.type == proto::kAbort) {
@@ -237,9 +240,25 @@ void after_restart() {
   let_application_run();
 }
 
+// Waits for the coordinator or a held SIGTERM (term_guard). True when the coordinator spoke.
+bool wait_member_input() {
+  Runtime& r = rt();
+  for (;;) {
+    struct pollfd fds[2] = {{r.coord_fd, POLLIN, 0}, {term_guard::wake_fd(), POLLIN, 0}};
+    int timeout = term_guard::poll_timeout_ms();
+    sys::Timespec ts{timeout / 1000, (timeout % 1000) * 1000000L};
+    long n = sys::call(sys::kPpoll, fds, fds[1].fd >= 0 ? 2 : 1, timeout < 0 ? nullptr : &ts,
+                       nullptr, 8);
+    if (n > 0 && (fds[0].revents != 0)) return true;
+    if (n > 0 && (fds[1].revents & POLLIN)) term_guard::on_wake();
+    term_guard::deliver_if_due();
+  }
+}
+
 void member_loop() {
   Runtime& r = rt();
   for (;;) {
+    if (term_guard::enabled()) wait_member_input();
     proto::MsgHeader h;
     char payload[sizeof(proto::Checkpoint) + 64];
     long n = coord_recv(r.coord_fd, &h, payload, sizeof payload, -1);
@@ -252,6 +271,7 @@ void member_loop() {
     if (h.type == proto::kCheckpoint && n >= static_cast<long>(sizeof(proto::Checkpoint))) {
       sys::mem_copy(&r.round, payload, sizeof r.round);
       run_round();
+      term_guard::deliver_if_due();
     }
   }
 }

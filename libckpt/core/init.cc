@@ -16,6 +16,7 @@
 #include "core/events.h"
 #include "core/page_index.h"
 #include "core/runtime.h"
+#include "core/term_guard.h"
 #include "core/thread_state.h"
 #include "core/thread_suspend.h"
 #include "sys/log.h"
@@ -140,6 +141,7 @@ __attribute__((constructor)) void ckpt_init() {
   setup_protected_fds();
   find_tid_offset();
   install_suspend_handler();
+  term_guard::install();
   discover_plugins();
   if (getenv("CKPT_POST_EXEC") != nullptr) {
     unsetenv("CKPT_POST_EXEC");

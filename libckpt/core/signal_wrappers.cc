@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/runtime.h"
+#include "core/term_guard.h"
 
 namespace ckpt {
 namespace {
@@ -47,6 +48,11 @@ extern "C" __attribute__((visibility("default"))) int sigaction(int sig,
                                                                 const struct sigaction* act,
                                                                 struct sigaction* old) {
   static int (*real)(int, const struct sigaction*, struct sigaction*);
+  if (ckpt::term_guard::virtualized(sig)) {  // SIGTERM is held for a checkpoint first
+    if (old != nullptr) *old = *ckpt::term_guard::app_action();
+    if (act != nullptr) *ckpt::term_guard::app_action() = *act;
+    return 0;
+  }
   if (!ours(sig)) return next_fn(&real, "sigaction")(sig, act, old);
   if (old != nullptr) *old = ckpt::g_app_action;
   if (act != nullptr) ckpt::g_app_action = *act;
@@ -55,6 +61,12 @@ extern "C" __attribute__((visibility("default"))) int sigaction(int sig,
 
 extern "C" __attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t h) {
   static sighandler_t (*real)(int, sighandler_t);
+  if (ckpt::term_guard::virtualized(sig)) {
+    sighandler_t old = ckpt::term_guard::app_action()->sa_handler;
+    ckpt::term_guard::app_action()->sa_handler = h;
+    ckpt::term_guard::app_action()->sa_flags = SA_RESTART;
+    return old;
+  }
   if (!ours(sig)) return next_fn(&real, "signal")(sig, h);
   sighandler_t old = ckpt::g_app_action.sa_handler;
   ckpt::g_app_action.sa_handler = h;

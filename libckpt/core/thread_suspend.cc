@@ -8,6 +8,7 @@
 
 #include "core/events.h"
 #include "core/runtime.h"
+#include "core/term_guard.h"
 #include "core/thread_state.h"
 #include "sys/log.h"
 #include "sys/str.h"
@@ -208,14 +209,16 @@ void wait_threads_restored(int expected) {
 void reraise_pending_signals() {
   Runtime& r = rt();
   long pid = sys::getpid();
-  uint64_t shared = r.proc.shared_pending;
+  // A SIGTERM held for the checkpoint (term_guard) belongs to the run that was stopped.
+  uint64_t drop = term_guard::enabled() ? (1ull << (SIGTERM - 1)) : 0;
+  uint64_t shared = r.proc.shared_pending & ~drop;
   for (int sig = 1; sig < kNumSignals; ++sig) {
     if (sig != r.cfg.signal && (shared & (1ull << (sig - 1)))) sys::kill(pid, sig);
   }
   for (int i = 0; i < r.nslots; ++i) {
     ThreadSlot& s = r.slots[i];
     if (i == r.ckpt_slot || s.state != kSlotRestored) continue;
-    uint64_t own = s.sigpending & ~shared;
+    uint64_t own = s.sigpending & ~shared & ~drop;
     for (int sig = 1; sig < kNumSignals; ++sig) {
       if (sig != r.cfg.signal && (own & (1ull << (sig - 1)))) sys::tgkill(pid, s.tid, sig);
     }
