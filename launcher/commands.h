@@ -33,6 +33,7 @@ struct LaunchOptions {
   bool forked = false;       // default checkpoint modes of the launched processes
   bool incremental = false;
   bool compress = false;
+  bool checkpoint_on_term = false;  // SIGTERM: checkpoint first (Slurm pre-emption)
   CLI::App* app = nullptr;  // to fetch PROG ARGS (remaining arguments)
   std::optional<std::vector<std::string>> after_dashdash;  // words after a "--" (cut before parsing)
 };

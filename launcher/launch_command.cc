@@ -2,6 +2,7 @@
 // CKPT_* environment (see the system contract in shared/DESIGN.md), makes sure a coordinator
 // answers (starting one if needed), then execs PROG in place (same pid).
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -28,10 +29,24 @@ namespace {
 
 constexpr const char* kCmd = "launch";
 
+// Asks libckpt itself: a throw-away /bin/true with the same preload prints the plugin
+// table in the order checkpoints will use (CKPT_LIST_PLUGINS), then exits.
 int list_plugins(const std::vector<std::string>& plugins) {
-  std::printf("0 %s (core)\n", libckpt_path().c_str());
-  for (size_t i = 0; i < plugins.size(); ++i) {
-    std::printf("%zu %s\n", i + 1, plugins[i].c_str());
+  std::string preload = libckpt_path();
+  for (const std::string& p : plugins) {
+    preload += ":" + p;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("LD_PRELOAD", preload.c_str(), 1);
+    setenv("CKPT_LIST_PLUGINS", "1", 1);
+    execl("/bin/true", "true", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "ckpt launch: could not list the plugins (a plugin failed to load?)\n");
+    return 1;
   }
   return 0;
 }
@@ -84,7 +99,7 @@ void set_environment(const LaunchOptions& opts, const CoordAddress& addr,
   }
   const std::pair<bool, const char*> modes[] = {
       {opts.forked, "CKPT_FORKED"}, {opts.incremental, "CKPT_INCREMENTAL"},
-      {opts.compress, "CKPT_COMPRESS"}};
+      {opts.compress, "CKPT_COMPRESS"}, {opts.checkpoint_on_term, "CKPT_CHECKPOINT_ON_TERM"}};
   for (const auto& [on, name] : modes) {
     if (on) {
       setenv(name, "1", 1);
@@ -153,6 +168,9 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
     app->add_flag("--incremental", opts.incremental,
                   "default for every checkpoint: store only pages changed since the last one");
     app->add_flag("--compress", opts.compress, "default for every checkpoint: zstd-compress pages");
+    app->add_flag("--checkpoint-on-term", opts.checkpoint_on_term,
+                  "on SIGTERM (e.g. Slurm pre-emption) take a checkpoint first, then let the "
+                  "program receive the signal");
   }
   app->footer(
       "PROG and everything after it are run unchanged; options must come before PROG.\n"

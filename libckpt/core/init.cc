@@ -3,6 +3,7 @@
 // logging, identity, per-thread discovery, suspend handler, fork hooks, checkpoint thread.
 // Not checkpoint-path: it may allocate and call libc.
 #include <fcntl.h>
+#include <stdio.h>
 #include <gnu/libc-version.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "core/ckpt_thread.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
+#include "core/plugin_registry.h"
 #include "core/page_index.h"
 #include "core/runtime.h"
 #include "core/term_guard.h"
@@ -128,6 +130,20 @@ void atfork_child() {
   start_ckpt_thread();
 }
 
+// One line per plugin, in checkpoint order (restart runs them in reverse).
+void print_plugin_order() {
+  PluginTable& t = plugins();
+  printf("%-6s %-20s %-7s %s\n", "ORDER", "PLUGIN", "KIND", "LIBRARY");
+  for (int i = 0; i < t.count; ++i) {
+    const PluginRecord& p = t.plugins[t.sorted[i]];
+    printf("%-6d %-20s %-7s %s\n", p.order, p.name,
+                p.kind == PluginKind::kNative ? "native" : "seed", p.path);
+  }
+  printf("(checkpoint: top to bottom; restart: bottom to top; seed plugins chain in "
+              "library search order)\n");
+  fflush(stdout);
+}
+
 __attribute__((constructor)) void ckpt_init() {
   Runtime& r = rt();
   r.coord_fd = -1;
@@ -143,6 +159,10 @@ __attribute__((constructor)) void ckpt_init() {
   install_suspend_handler();
   term_guard::install();
   discover_plugins();
+  if (getenv("CKPT_LIST_PLUGINS") != nullptr) {  // `ckpt launch --list-plugins`
+    print_plugin_order();
+    _exit(0);
+  }
   if (getenv("CKPT_POST_EXEC") != nullptr) {
     unsetenv("CKPT_POST_EXEC");
     raise_event(Event::kPostExec);

@@ -135,6 +135,24 @@ def deleted_referenced_generation(run):
     restart_latest_and_finish(run, os.path.dirname(gen2))
 
 
+def term_checkpoint(run):
+    """`ckpt launch --checkpoint-on-term`: a SIGTERM (Slurm's pre-emption notice) first
+    commits a generation, then kills the program; the generation restarts and finishes."""
+    run.args.launch_args = "--checkpoint-on-term"
+    run.start_coordinator()
+    owner = run.launch()
+    run.wait_members(False, "waiting for the victim to join", watch=owner)
+    run.wait_ready(owner)
+    os.kill(owner.pid, signal.SIGTERM)
+    rc = owner.wait(timeout=60)
+    if rc != -signal.SIGTERM:
+        fail(f"the program should end by the held SIGTERM, it ended with {rc}")
+    jobs = os.listdir(run.ckptdir)
+    if len(jobs) != 1 or not os.path.islink(os.path.join(run.ckptdir, jobs[0], "latest")):
+        fail(f"no generation committed before SIGTERM was delivered: {jobs}")
+    restart_latest_and_finish(run, os.path.join(run.ckptdir, jobs[0]))
+
+
 def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -231,6 +249,7 @@ CASES = {
     "wrong_magic": corrupt_case("magic", False),
     "future_version": corrupt_case("future-version", True),
     "missing_generation": missing_generation,
+    "term_checkpoint": term_checkpoint,
     "deleted_referenced_generation": deleted_referenced_generation,
     "unreachable_coordinator": unreachable_coordinator,
     "unknown_option": unknown_option,

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""tests/slurm/slurm_test.py: runs scripts/slurm/ckpt-job.sbatch on a real one-node Slurm
+that this test starts (tests/slurm/slurm-up.sh) and stops (slurm-down.sh), also on failure.
+
+  slurm_test.py --ckpt BIN/ckpt --worker slurm_worker --scenario NAME [--keep]
+
+Scenarios (each one Slurm job running `slurm_worker STEPS 500` under the template, 1 task):
+  preempt         a job in partition high pre-empts it: the steps' SIGTERM at grace start
+                  checkpoints it, the job is requeued and restarts from that generation
+  requeue         the same with `scontrol requeue`
+  timelimit       --time=2 --signal=B:USR1@60: the batch shell checkpoints on the warning,
+                  requeues the job, the requeued run restarts from the generation (~100 s)
+  corrupt_newest  two checkpoints, then `scontrol requeuehold`; the newest generation is
+                  damaged while the job is held: the restart skips it, saying why, and
+                  continues from the previous one
+  fresh_start     `scontrol requeuehold`, every generation damaged: the job says "no valid
+                  generation: starting fresh" and computes from step 1 again
+Every scenario checks that the job completes with the RESULT line of an uninterrupted run
+(`slurm_worker STEPS 0`), that the output shows the restart count, and whether the
+computation resumed (exactly one "step 1/" line) or started over.
+Exit 0 = pass, 1 = fail, 77 = skipped (not root, or Slurm/munge not installed).
+Python stdlib only."""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+TEMPLATE = os.path.join(REPO, "scripts", "slurm", "ckpt-job.sbatch")
+IMAGE_PATCH = os.path.join(REPO, "tests", "harness", "image_patch.py")
+SLEEP_MS = 500
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(f"[slurm_test {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+class Cluster:
+    """A private Slurm under BASE; every Slurm command of the test goes through run()."""
+
+    def __init__(self, base):
+        self.base = base
+        self.env = dict(os.environ, SLURM_CONF=os.path.join(base, "slurm.conf"))
+
+    def up(self):
+        r = subprocess.run([os.path.join(HERE, "slurm-up.sh"), self.base], env=self.env,
+                           capture_output=True, text=True, timeout=90)
+        if r.returncode != 0:
+            raise Failure(f"slurm-up.sh failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+        log(r.stdout.strip())
+
+    def down(self):
+        subprocess.run([os.path.join(HERE, "slurm-down.sh"), self.base], env=self.env,
+                       capture_output=True, text=True, timeout=120)
+
+    def run(self, *argv, env=None, check_rc=True):
+        r = subprocess.run(list(argv), env=env or self.env, capture_output=True, text=True,
+                           timeout=60)
+        if check_rc and r.returncode != 0:
+            raise Failure(f"{' '.join(argv)} failed ({r.returncode}): {r.stderr.strip()}")
+        return r.stdout
+
+    def job_field(self, job, field):
+        out = self.run("scontrol", "show", "job", "-o", str(job), check_rc=False)
+        m = re.search(rf"\b{field}=(\S+)", out)
+        return m.group(1) if m else None
+
+    def log_tail(self):
+        text = ""
+        for name in ("slurmctld.log", "slurmd-c1.log"):
+            path = os.path.join(self.base, "log", name)
+            if os.path.exists(path):
+                with open(path, errors="replace") as f:
+                    text += f"--- {name} (tail)\n" + "".join(f.readlines()[-25:])
+        return text
+
+
+def wait_for(what, predicate, timeout, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise Failure(f"timed out after {timeout} s waiting for {what}")
+
+
+def read_text(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+class Scenario:
+    def __init__(self, args, cluster, base):
+        self.args = args
+        self.cluster = cluster
+        self.base = base
+        self.ckptdir = os.path.join(base, "ckpt")
+        self.steps = 160 if args.scenario == "timelimit" else 40
+        self.job = None
+        self.out = None
+
+    def expected_result(self):
+        r = subprocess.run([self.args.worker, str(self.steps), "0"], capture_output=True,
+                           text=True, timeout=60)
+        lines = [l for l in r.stdout.splitlines() if l.startswith("RESULT ")]
+        check(r.returncode == 0 and len(lines) == 1, f"native worker run failed: {r.stdout}")
+        return lines[0]
+
+    def submit(self, *sbatch_opts):
+        env = dict(self.cluster.env, CKPT=self.args.ckpt, CKPT_CKPTDIR=self.ckptdir,
+                   CKPT_SLURM_SRUN_OPTS="-n 1")
+        env.pop("CKPT_JOB_ID", None)
+        cpus = str(os.cpu_count() or 1)
+        out = self.cluster.run("sbatch", "--parsable", "-p", "low", "-n", "1", "-c", cpus,
+                               "-o", os.path.join(self.base, "job-%j.out"), *sbatch_opts,
+                               TEMPLATE, self.args.worker, str(self.steps), str(SLEEP_MS),
+                               env=env)
+        self.job = out.strip().split(";")[0]
+        self.out = os.path.join(self.base, f"job-{self.job}.out")
+        log(f"submitted job {self.job} ({self.steps} steps of {SLEEP_MS} ms)")
+
+    def output(self):
+        return read_text(self.out)
+
+    def wait_output(self, pattern, timeout, what=None):
+        return wait_for(what or f"/{pattern}/ in the job output",
+                        lambda: re.search(pattern, self.output(), re.M), timeout)
+
+    def wait_progress(self, step, timeout=60):
+        """Waits until the worker has printed step N in the current run of the job."""
+        self.wait_output(rf"^step {step}/", timeout)
+
+    def job_dir(self):
+        return os.path.join(self.ckptdir, self.job)
+
+    def generations(self):
+        try:
+            names = os.listdir(self.job_dir())
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if re.fullmatch(r"gen-\d{6}", n))
+
+    def checkpoint_now(self):
+        """`ckpt checkpoint --wait` through the port file the template keeps in the job dir."""
+        port_file = os.path.join(self.job_dir(), "coordinator.port")
+        r = subprocess.run([self.args.ckpt, "checkpoint", "--wait", "--timeout", "30",
+                            "--coord-host", "127.0.0.1", "--port-file", port_file],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, f"ckpt checkpoint --wait failed: {r.stdout}{r.stderr}")
+        log(f"checkpoint committed: {r.stdout.strip()}")
+        return os.path.basename(r.stdout.strip())
+
+    def wait_held(self):
+        wait_for("the job to be requeued and held",
+                 lambda: self.cluster.job_field(self.job, "JobState") == "PENDING"
+                 and self.cluster.job_field(self.job, "Restarts") not in (None, "0"), 60)
+
+    def corrupt(self, gen):
+        images = [f for f in os.listdir(os.path.join(self.job_dir(), gen))
+                  if f.endswith(".ckpt")]
+        check(images, f"{gen} has no image to damage")
+        for image in images:
+            r = subprocess.run([sys.executable, IMAGE_PATCH, "flip-region",
+                                os.path.join(self.job_dir(), gen, image)],
+                               capture_output=True, text=True, timeout=30)
+            check(r.returncode == 0, f"image_patch.py failed: {r.stdout}{r.stderr}")
+        log(f"damaged {gen} ({len(images)} image(s))")
+
+    def wait_done(self, timeout):
+        state = wait_for(f"job {self.job} to end",
+                         lambda: (lambda s: s if s in ("COMPLETED", "FAILED", "CANCELLED",
+                                                       "TIMEOUT", "NODE_FAIL") else None)(
+                             self.cluster.job_field(self.job, "JobState")), timeout, 1.0)
+        log(f"job {self.job} ended: {state}, restarts "
+            f"{self.cluster.job_field(self.job, 'Restarts')}")
+        check(state == "COMPLETED", f"job {self.job} ended {state}, not COMPLETED")
+
+    def check_common(self, result, restarts, resumed):
+        out = self.output()
+        results = [l for l in out.splitlines() if l.startswith("RESULT ")]
+        check(results == [result], f"expected one '{result}', got {results}")
+        check(self.cluster.job_field(self.job, "Restarts") == str(restarts),
+              f"scontrol says Restarts={self.cluster.job_field(self.job, 'Restarts')}, "
+              f"expected {restarts}")
+        check("no valid generation: starting fresh (restart count 0)" in out,
+              "the first run did not say it started fresh with restart count 0")
+        first_steps = len(re.findall(r"^step 1/", out, re.M))
+        check(first_steps == (1 if resumed else 2),
+              f"'step 1/' printed {first_steps} times: the job "
+              f"{'did not resume from its generation' if resumed else 'did not start over'}")
+        check("job step finished: exit 0" in out, "no 'job step finished: exit 0' line")
+
+
+def scenario_preempt(s, result):
+    s.submit()
+    s.wait_progress(6)
+    cpus = str(os.cpu_count() or 1)
+    high = s.cluster.run("sbatch", "--parsable", "-p", "high", "-n", "1", "-c", cpus,
+                         "-o", os.path.join(s.base, "high-%j.out"), "--wrap",
+                         "echo high-priority job ran").strip()
+    log(f"submitted high-priority job {high}")
+    s.wait_output(r"job step stopped \(exit \d+\) after checkpoint gen-000001", 30,
+                  "the checkpoint taken on the grace-time SIGTERM")
+    s.wait_done(150)
+    s.check_common(result, 1, resumed=True)
+    out = s.output()
+    check("restarting from gen-000001 (restart count 1)" in out, "no restart from gen-000001")
+    check("high-priority job ran" in read_text(os.path.join(s.base, f"high-{high}.out")),
+          "the high-priority job did not run")
+
+
+def scenario_requeue(s, result):
+    s.submit()
+    s.wait_progress(6)
+    s.cluster.run("scontrol", "requeue", s.job)
+    log(f"scontrol requeue {s.job}")
+    s.wait_done(150)
+    s.check_common(result, 1, resumed=True)
+    check("restarting from gen-000001 (restart count 1)" in s.output(),
+          "no restart from gen-000001")
+
+
+def scenario_timelimit(s, result):
+    s.submit("--time=2", "--signal=B:USR1@60")
+    s.wait_output(r"warning signal USR1", 110, "the USR1 warning")
+    s.wait_done(200)
+    s.check_common(result, 1, resumed=True)
+    out = s.output()
+    check(re.search(r"checkpoint committed: gen-000001 \(", out), "no committed checkpoint")
+    check(f"requeueing job {s.job} to continue from gen-000001" in out, "no requeue line")
+    check("restarting from gen-000001 (restart count 1)" in out, "no restart from gen-000001")
+
+
+def scenario_corrupt_newest(s, result):
+    s.submit()
+    s.wait_progress(4)
+    check(s.checkpoint_now() == "gen-000001", "first checkpoint is not gen-000001")
+    s.wait_progress(8)
+    check(s.checkpoint_now() == "gen-000002", "second checkpoint is not gen-000002")
+    s.wait_progress(12)
+    s.cluster.run("scontrol", "requeuehold", s.job)
+    s.wait_held()
+    gens = s.generations()
+    check(gens and gens[-1] == "gen-000003", f"no gen-000003 from the requeue: {gens}")
+    s.corrupt("gen-000003")
+    s.cluster.run("scontrol", "release", s.job)
+    s.wait_done(150)
+    s.check_common(result, 1, resumed=True)
+    out = s.output()
+    check(re.search(r"^ckpt-slurm: .*skipping gen-000003: \S.*", out, re.M),
+          "the skipped gen-000003 and its reason are not in the job output")
+    check("restarting from gen-000002 (restart count 1)" in out, "no restart from gen-000002")
+
+
+def scenario_fresh_start(s, result):
+    s.submit()
+    s.wait_progress(6)
+    s.cluster.run("scontrol", "requeuehold", s.job)
+    s.wait_held()
+    gens = s.generations()
+    check(gens, "the requeue left no generation to damage")
+    for gen in gens:
+        s.corrupt(gen)
+    s.cluster.run("scontrol", "release", s.job)
+    s.wait_done(150)
+    s.check_common(result, 1, resumed=False)
+    out = s.output()
+    check("no valid generation: starting fresh (restart count 1)" in out,
+          "the requeued run did not say it starts fresh")
+    check(re.search(rf"^ckpt-slurm: .*skipping {gens[-1]}: \S.*", out, re.M),
+          f"the skipped {gens[-1]} and its reason are not in the job output")
+
+
+SCENARIOS = {
+    "preempt": scenario_preempt,
+    "requeue": scenario_requeue,
+    "timelimit": scenario_timelimit,
+    "corrupt_newest": scenario_corrupt_newest,
+    "fresh_start": scenario_fresh_start,
+}
+
+
+def skip_reason():
+    if os.geteuid() != 0:
+        return "needs root to start munged, slurmctld and slurmd"
+    for tool in ("slurmctld", "slurmd", "sbatch", "scontrol", "munged", "munge"):
+        if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
+            return (f"{tool} is not installed (Debian packages slurmctld slurmd slurm-client "
+                    "munge; scripts/install-deps.sh installs them)")
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--worker", required=True)
+    ap.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = ap.parse_args()
+    reason = skip_reason()
+    if reason:
+        print(f"SKIP: {reason}")
+        return 77
+    args.ckpt = os.path.abspath(args.ckpt)
+    args.worker = os.path.abspath(args.worker)
+    base = tempfile.mkdtemp(prefix="ckpt-slurm.", dir="/tmp")
+    os.chmod(base, 0o755)
+    cluster = Cluster(base)
+    scenario = Scenario(args, cluster, base)
+    ok = False
+    try:
+        result = scenario.expected_result()
+        cluster.up()
+        SCENARIOS[args.scenario](scenario, result)
+        ok = True
+        print(f"PASS: slurm/{args.scenario}")
+    except (Failure, subprocess.TimeoutExpired) as e:
+        print(f"FAIL: slurm/{args.scenario}: {e}")
+    finally:
+        if not ok:
+            if scenario.out:
+                print(f"--- job output {scenario.out}\n{scenario.output()}")
+            print(cluster.log_tail())
+        cluster.down()
+        if args.keep or os.environ.get("CKPT_TEST_KEEP"):
+            print(f"kept {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
