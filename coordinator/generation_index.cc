@@ -1,5 +1,7 @@
 #include "coordinator/generation_index.h"
 
+#include <sys/stat.h>
+
 #include <H5Cpp.h>
 
 #include <cstring>
@@ -150,6 +152,9 @@ Status write_generation_index(const std::string& path, const IndexInfo& info) {
     file.close();
   } catch (const H5::Exception& e) {
     return Status(Code::kIo, "writing " + path + ": " + e.getFuncName() + ": " + e.getDetailMsg());
+  }
+  if (chmod(path.c_str(), 0600) != 0) {  // like the images: owner-only
+    return Status::from_errno(Code::kIo, "chmod 0600 " + path);
   }
   return Status::ok();
 }

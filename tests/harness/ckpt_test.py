@@ -309,6 +309,9 @@ class Run:
                 fail(f"{gen_dir}/{name} missing")
         if not os.access(os.path.join(gen_dir, "restart.sh"), os.X_OK):
             fail(f"{gen_dir}/restart.sh is not executable")
+        index_mode = os.stat(os.path.join(gen_dir, "index.h5")).st_mode & 0o777
+        if index_mode & 0o077:
+            fail(f"{gen_dir}/index.h5 has mode {index_mode:o}: readable by others")
         total = 0
         for name in images:
             st = os.stat(os.path.join(gen_dir, name))
