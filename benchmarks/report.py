@@ -3,8 +3,10 @@
 
 Usage: python3 benchmarks/report.py RESULTS.jsonl [--git-rev REV]
 
-Checkpoint/restart rows are grouped by (size, mode); with several repeats each cell is the
-median and the row says n. Failed measurements are listed with their error.
+Rows are grouped by (size, mode); with several repeats each cell is the median (n says how
+many). First the issue 7 targets with the measured values (report_issue7.py), then the
+tables behind them, which restarts verified, the machine's limits, and the failed
+measurements with their error.
 Python standard library only.
 """
 import argparse
@@ -12,25 +14,21 @@ import json
 import statistics
 import sys
 
+from report_issue7 import issue7_blocks
+
 MACHINE_ORDER = ("dd_zero_fsync", "dd_random_fsync", "dd_zero_pagecache", "warm_read_1",
-                 "warm_read_2", "memcpy")
+                 "warm_read_2", "cold_read", "memcpy")
 MACHINE_TEXT = {
     "dd_zero_fsync": "dd zeros, conv=fsync",
     "dd_random_fsync": "dd random data, conv=fsync",
     "dd_zero_pagecache": "dd zeros, page cache only (no fsync)",
     "warm_read_1": "cat file > /dev/null (1st, warm)",
     "warm_read_2": "cat file > /dev/null (2nd, warm)",
+    "cold_read": "cat file > /dev/null (cold: evicted with fadvise)",
     "memcpy": "memcpy (best of N)",
 }
-CR_COLUMNS = (
-    ("ckpt_seconds", "ckpt (s)", "%.3f"),
-    ("ckpt_wall_s", "ckpt wall (s)", "%.3f"),
-    ("ckpt_mib_per_s", "ckpt MiB/s", "%.0f"),
-    ("image_mib", "image (MiB)", "%.1f"),
-    ("image_disk_mib", "on disk (MiB)", "%.1f"),
-    ("restart_to_running_s", "restart→running (s)", "%.3f"),
-    ("restart_to_verified_s", "restart→verified (s)", "%.3f"),
-)
+RESTART_KINDS = (("checkpoint_restart", "eager"), ("restart_lazy", "--lazy"),
+                 ("incremental", "incremental gen"), ("compress", "compressed gen"))
 
 
 def load(path):
@@ -45,39 +43,30 @@ def load(path):
     return records
 
 
-def derive(r):
-    """Adds the per-row values that are computed from the raw fields."""
-    r = dict(r)
-    mib = 1 << 20
-    if r.get("image_bytes") is not None:
-        r["image_mib"] = r["image_bytes"] / mib
-    if r.get("image_disk_bytes") is not None:
-        r["image_disk_mib"] = r["image_disk_bytes"] / mib
-    if r.get("ckpt_seconds") and "error" not in r:  # a failed restart: the image may be incomplete
-        r["ckpt_mib_per_s"] = r["size_mib"] / r["ckpt_seconds"]
-    return r
-
-
 def median_cell(rows, key, fmt):
     values = [r[key] for r in rows if r.get(key) is not None]
     return fmt % statistics.median(values) if values else "–"
 
 
-def cr_table(records):
+def verified_table(records):
+    """For each size x mode and each kind of restart: how many restarted memhogs verified
+    every page, out of how many runs (failed runs are listed below the tables)."""
     groups = {}
     for r in records:
-        if r.get("benchmark") == "checkpoint_restart":
-            groups.setdefault((r["size_mib"], r["mode"]), []).append(derive(r))
+        for kind, _ in RESTART_KINDS:
+            if r.get("benchmark") == kind:
+                groups.setdefault((r["size_mib"], r["mode"]), {}).setdefault(kind, []).append(r)
     if not groups:
         return []
-    head = ["size (MiB)", "mode", "n"] + [c[1] for c in CR_COLUMNS] + ["verified"]
+    head = ["size (MiB)", "mode"] + ["verified after %s restart" % t for _, t in RESTART_KINDS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for (size, mode), rows in sorted(groups.items()):
-        cells = [str(size), mode, str(len(rows))]
-        cells += [median_cell(rows, key, fmt) for key, _, fmt in CR_COLUMNS]
-        ok = sum(1 for r in rows if r.get("verified"))
-        failed = sum(1 for r in rows if "error" in r)
-        cells.append("%d/%d" % (ok, len(rows)) + (" (%d failed, below)" % failed if failed else ""))
+    for (size, mode), kinds in sorted(groups.items()):
+        cells = [str(size), mode]
+        for kind, _ in RESTART_KINDS:
+            rows = kinds.get(kind, [])
+            ok = sum(1 for r in rows if r.get("verified"))
+            failed = sum(1 for r in rows if "error" in r)
+            cells.append("%d/%d" % (ok, len(rows)) + (" (%d failed)" % failed if failed else ""))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -125,13 +114,17 @@ def main(argv):
     p = argparse.ArgumentParser(description="markdown tables from ckpt_bench.py JSON lines")
     p.add_argument("results")
     p.add_argument("--git-rev", help="only records of this git revision")
+    p.add_argument("--target-size", type=int, default=1024,
+                   help="size (MiB) whose random-content rows are compared with the issue 7 "
+                        "targets (default 1024)")
     args = p.parse_args(argv)
     records = load(args.results)
     if args.git_rev:
         records = [r for r in records if r.get("git_rev") == args.git_rev]
     if not records:
         sys.exit("report.py: no records in %s" % args.results)
-    blocks = [header(records), cr_table(records), machine_table(records), failures(records)]
+    blocks = [header(records)] + issue7_blocks(records, args.target_size)
+    blocks += [verified_table(records), machine_table(records), failures(records)]
     print("\n\n".join("\n".join(b) for b in blocks if b))
     return 0
 

@@ -12,6 +12,7 @@ packages=(
   libhwloc-dev                                        # topology summary
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests, benchmarks
   python3 perl gawk file procps                       # cr harness and real-program tests
+  slurmctld slurmd slurm-client munge shellcheck      # tests/slurm: a real one-node Slurm
 )
 # shellcheck disable=SC2206
 packages+=(${CKPT_EXTRA_PACKAGES:-})

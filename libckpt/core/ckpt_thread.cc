@@ -110,23 +110,21 @@ int report_image(const char* path, long rc, const ImageResult& res) {
   return wait_commit();
 }
 
-bool incremental_mode() {
-  Runtime& r = rt();
-  return ((r.round.flags | r.cfg.default_modes) & proto::kCkptIncremental) != 0;
-}
+// A mode is on for this round if the round asks for it or the process was launched with it.
+bool mode(uint32_t flag) { return ((rt().round.flags | rt().cfg.default_modes) & flag) != 0; }
 
-bool compress_mode() {
+// The image this process writes in the current round (path lives in the caller's buffer).
+ImageRequest image_request(char* path, size_t cap) {
   Runtime& r = rt();
-  return ((r.round.flags | r.cfg.default_modes) & proto::kCkptCompress) != 0;
+  image_path(path, cap);
+  return ImageRequest{path, r.round.generation, r.round.nprocs, r.coord_addr,
+                      mode(proto::kCkptCompress), mode(proto::kCkptIncremental)};
 }
 
 // Writes the image and waits for the commit. 0 = committed, 1 = aborted, -1 = lost.
 int write_and_commit() {
-  Runtime& r = rt();
   char path[1400];
-  image_path(path, sizeof path);
-  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode(),
-                   incremental_mode()};
+  ImageRequest req = image_request(path, sizeof path);
   ImageResult res;
   log::state().phase = "write";
   long rc = write_process_image(req, &res);
@@ -134,9 +132,7 @@ int write_and_commit() {
 }
 
 bool forked_mode() {
-  Runtime& r = rt();
-  bool forked = (r.round.flags & proto::kCkptForked) || r.cfg.default_modes & proto::kCkptForked;
-  return forked && !(r.round.flags & proto::kCkptKillAfter);
+  return mode(proto::kCkptForked) && !(rt().round.flags & proto::kCkptKillAfter);
 }
 
 void let_application_run() {
@@ -148,11 +144,8 @@ void let_application_run() {
 
 // --forked: the application runs again as soon as a child holds its snapshot.
 void forked_write_and_commit() {
-  Runtime& r = rt();
   char path[1400];
-  image_path(path, sizeof path);
-  ImageRequest req{path, r.round.generation, r.round.nprocs, r.coord_addr, compress_mode(),
-                   incremental_mode()};
+  ImageRequest req = image_request(path, sizeof path);
   ImageResult res;
   ForkedChild child{};
   log::state().phase = "fork";

@@ -170,6 +170,7 @@ ckpt_slurm_latest() {
 ckpt_slurm_find_generation() {
   CKPT_SLURM_GEN_DIR=
   local out errs line
+  compgen -G "$CKPT_SLURM_JOB_DIR/gen-*" >/dev/null || return 1
   errs=$(mktemp)
   out=$("$CKPT" restart --dry-run --ckptdir "$CKPT_CKPTDIR" "$CKPT_SLURM_JOB_DIR" 2>"$errs" ||
     true)

@@ -8,8 +8,10 @@
 #   high  PriorityTier=10, PreemptMode=OFF: a job there pre-empts low jobs
 #         (PreemptType=preempt/partition_prio, requeue after the grace time).
 # AuthInfo=cred_expire=10 makes a requeued job eligible again ~11 s after the requeue
-# (Slurm's default is 120 s). No cgroup.conf (an empty one is a parse error).
-# Daemons bind 127.0.0.1 only (CommunicationParameters=NoInAddrAny).
+# (Slurm's default is 120 s); sched_interval=2 starts it soon after (default 60 s).
+# No cgroup.conf (an empty one is a parse error).
+# slurmd binds 127.0.0.1 only (CommunicationParameters=NoInAddrAny); slurmctld 22.05 still
+# listens on every address (port 6817) and answers only munge-authenticated requests.
 # Environment: CKPT_TEST_GRACE  GraceTime of partition low in seconds (default 10).
 # Afterwards: export SLURM_CONF=BASE/slurm.conf; stop with slurm-down.sh BASE.
 # Example: tests/slurm/slurm-up.sh /tmp/ckpt-slurm.X && SLURM_CONF=/tmp/ckpt-slurm.X/slurm.conf sinfo
@@ -46,6 +48,7 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=2,bf_interval=2
 MpiDefault=none
 ReturnToService=2
 JobRequeue=1

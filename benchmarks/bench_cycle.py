@@ -1,0 +1,137 @@
+"""One checkpoint/restart cycle of memhog for one size x mode x repeat (benchmarks/README.md,
+"What is measured"). One memhog, one coordinator (--keep 0), five generations:
+
+  A  default checkpoint, memhog spinning          -> stall, durable commit time, image bytes
+     dd of A's image with conv=fsync               -> the disk's time for the same bytes
+  B  --forked checkpoint, memhog spinning          -> stall, durable commit time
+  C  --incremental (first: full)
+     memhog rewrites 5% of its pages
+  D  --incremental (second)                        -> bytes and time of the second checkpoint
+  E  --compress --kill                             -> time and size; gzip -1 of A's image
+  then, with memhog gone: warm `cat` of A's image, restart eager from A, --lazy from A,
+  eager from D (references C) and from E (compressed); memhog verifies every page each time.
+
+Each finished measurement is emitted at once as one JSON object; a failure raises BenchError
+whose partial record names the measurement that failed. Python standard library only.
+"""
+import os
+import shutil
+import time
+
+from bench_machine import dd_copy_fsync, gzip_fast, warm_cat
+from bench_memhog import Memhog, checkpoint, restart
+from bench_session import BenchError
+
+DIRTY_PERCENT = 5
+CKPT_FIELDS = ("generation", "ckpt_seconds", "ckpt_wall_s", "image_bytes", "image_disk_bytes",
+               "images", "steps")
+
+
+def pick(info, prefix=""):
+    return {prefix + k: info.get(k) for k in CKPT_FIELDS}
+
+
+class Stage:
+    """Names the measurement under way, so that a failure is recorded against it with
+    whatever it had measured."""
+
+    def __init__(self, params):
+        self.params = params
+        self.record = {}
+
+    def begin(self, benchmark, **fields):
+        self.record = {**self.params, "benchmark": benchmark, **fields}
+        return self.record
+
+    def fail(self, error):
+        raise BenchError(str(error), dict(self.record)) from error
+
+
+def measure_cycle(session, emit, size_mib, mode, rep, quick=False):
+    """Runs the cycle; emit(record) is called for each finished measurement."""
+    params = {"size_mib": size_mib, "mode": mode, "repeat": rep}
+    run_dir = os.path.join(session.scratch, "run-%s-%d-%d" % (mode, size_mib, rep))
+    os.mkdir(run_dir, 0o700)
+    stage = Stage(params)
+    hog = None
+    try:
+        port = session.start_coordinator(run_dir, keep=0)
+        hog = Memhog(session, port, run_dir, size_mib, mode)
+        gens = checkpoints(session, port, hog, stage, emit, quick)
+        after_kill(session, port, hog, stage, emit, gens)
+    except BenchError:
+        raise
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        stage.fail(e)
+    finally:
+        if hog is not None:
+            session.stop(hog.proc)
+        session.stop_coordinators()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def checkpoints(session, port, hog, stage, emit, quick):
+    """Generations A to E while memhog runs; returns them and the records still open."""
+    try:
+        rec = stage.begin("stall_baseline")
+        _, stall = hog.stall_during(lambda: time.sleep(0.2 if quick else 0.5))
+        emit({**rec, **stall})
+
+        default = stage.begin("checkpoint_restart", ckpt_mode="default", fill_s=round(hog.fill_s, 6))
+        a, stall = hog.stall_during(lambda: checkpoint(session, port))
+        default.update(pick(a), **stall)
+        default["dd_image_fsync_s"] = round(dd_copy_fsync(a["image"], session.scratch), 6)
+
+        forked = stage.begin("checkpoint_forked", ckpt_mode="forked")
+        b, stall = hog.stall_during(lambda: checkpoint(session, port, ["--forked"]))
+        forked.update(pick(b), **stall, dd_image_fsync_s=default["dd_image_fsync_s"])
+        emit(forked)
+
+        incremental = stage.begin("incremental", ckpt_mode="incremental",
+                                  full_image_bytes=a["image_bytes"])
+        c = checkpoint(session, port, ["--incremental"])
+        incremental.update(pick(c, "first_"))
+        incremental.update(hog.dirty(DIRTY_PERCENT))
+        d = checkpoint(session, port, ["--incremental"])
+        incremental.update(pick(d))
+
+        compress = stage.begin("compress", ckpt_mode="compress",
+                               uncompressed_image_bytes=a["image_bytes"])
+        e = checkpoint(session, port, ["--compress", "--kill"])
+        compress.update(pick(e))
+        hog.wait_killed()
+    except BenchError as err:
+        err.partial = err.partial or dict(stage.record)
+        raise
+    return {"a": a, "d": d, "e": e, "default": default, "incremental": incremental,
+            "compress": compress}
+
+
+def after_kill(session, port, hog, stage, emit, gens):
+    """Baselines on A's image, then the restarts; emits the records left open."""
+    try:
+        stage.record = gens["compress"]
+        gzip_s, gzip_bytes = gzip_fast(gens["a"]["image"])
+        gens["compress"].update(gzip_s=round(gzip_s, 6), gzip_bytes=gzip_bytes)
+        warm = round(warm_cat(gens["a"]["image"]), 6)
+
+        stage.record = gens["default"]
+        gens["default"].update(warm_cat_image_s=warm, **restart(session, port, hog,
+                                                                gens["a"]["dir"]))
+        emit(gens["default"])
+
+        lazy = stage.begin("restart_lazy", image_bytes=gens["a"]["image_bytes"],
+                           warm_cat_image_s=warm)
+        lazy.update(restart(session, port, hog, gens["a"]["dir"], lazy=True))
+        emit(lazy)
+
+        stage.record = gens["incremental"]
+        gens["incremental"].update(restart(session, port, hog, gens["d"]["dir"]))
+        emit(gens["incremental"])
+
+        stage.record = gens["compress"]
+        gens["compress"].update(restart(session, port, hog, gens["e"]["dir"]))
+        emit(gens["compress"])
+    except BenchError as err:
+        err.partial = err.partial or dict(stage.record)
+        raise
