@@ -50,6 +50,7 @@ struct RestartOptions {
   std::string ckpt_dir;
   bool detach = false;
   bool dry_run = false;
+  bool force = false;  // restart although the original processes still run here
   bool lazy = false;
   double barrier_timeout = -1;
   std::vector<std::string> paths;

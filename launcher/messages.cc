@@ -122,6 +122,12 @@ std::string mixed_restart_paths(const std::string& path) {
 std::string no_images(const std::string& where) {
   return where + ": no images (*.ckpt) found";
 }
+std::string original_still_running(const std::string& image, int pid, const std::string& program) {
+  return image + ": its process still runs here (pid " + std::to_string(pid) + ", " + program +
+         "); a second copy would write to the same files. Stop it first ('ckpt kill'), or "
+         "pass --force";
+}
+
 std::string plugin_not_available(const std::string& image, const std::string& plugin,
                                  const std::string& path) {
   return image + ": needs plugin '" + plugin + "' (" + path +

@@ -56,6 +56,8 @@ std::string listed_image_missing(const std::string& path);
 // An image needs a plugin library that this host does not have.
 std::string plugin_not_available(const std::string& image, const std::string& plugin,
                                  const std::string& path);
+// restart: the process an image was taken from still runs on this host.
+std::string original_still_running(const std::string& image, int pid, const std::string& program);
 std::string index_mismatch(const std::string& path, uint64_t index_size, uint32_t index_crc,
                            uint64_t size, uint32_t crc);
 std::string mixed_generations(const std::string& where, const std::string& a, const std::string& b);

@@ -12,6 +12,7 @@
 #include "launcher/coordinator_spawn.h"
 #include "launcher/generation_finder.h"
 #include "launcher/messages.h"
+#include "launcher/running_check.h"
 #include "launcher/paths.h"
 #include "launcher/restore_runner.h"
 
@@ -97,6 +98,8 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
   app->add_flag("--lazy", opts.lazy,
                 "map saved pages from the images on first touch instead of reading them "
                 "(faster restart of large processes; the images must stay in place)");
+  app->add_flag("--force", opts.force,
+                "restart even though the original processes still run on this host");
   app->add_flag("--dry-run", opts.dry_run,
                 "verify and print the chosen generation and its images, then exit (no restart)");
   app->add_option("PATH", opts.paths, "a job directory, a generation directory, or image files")
@@ -122,6 +125,9 @@ int run_restart(RestartOptions& opts) {
                                    chosen.value().source).c_str());
   if (opts.dry_run) {
     return print_dry_run(chosen.value(), ckpt_dir);
+  }
+  if (Status running = check_not_running(gen); !opts.force && !running.is_ok()) {
+    return fail(kCmd, running);
   }
   std::string loader = restore_loader_path();
   if (access(loader.c_str(), X_OK) != 0) {

@@ -153,6 +153,19 @@ def term_checkpoint(run):
     restart_latest_and_finish(run, os.path.join(run.ckptdir, jobs[0]))
 
 
+def restart_while_running(run):
+    """Restarting a generation whose process still runs here is refused, naming the pid;
+    the original is not disturbed and finishes normally."""
+    gen_dir, _, owner = first_generation(run, kill=False)
+    expect_refusal(run, ["restart", "--coord-port", run.port, gen_dir], [str(owner.pid)],
+                   "restart while the original still runs")
+    with open(os.path.join(run.control, "go"), "w"):
+        pass
+    rc = owner.wait(timeout=run.deadline.left())
+    if rc != 0 or "PASS\n" not in run.final_output():
+        fail(f"the original did not finish cleanly after the refused restart (exit {rc})")
+
+
 def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -250,6 +263,7 @@ CASES = {
     "future_version": corrupt_case("future-version", True),
     "missing_generation": missing_generation,
     "term_checkpoint": term_checkpoint,
+    "restart_while_running": restart_while_running,
     "deleted_referenced_generation": deleted_referenced_generation,
     "unreachable_coordinator": unreachable_coordinator,
     "unknown_option": unknown_option,
