@@ -19,7 +19,7 @@ class Memhog:
     """One memhog process under `ckpt launch` and its control files in run_dir."""
 
     def __init__(self, session, port, run_dir, size_mib, mode):
-        self.session, self.port = session, port
+        self.session, self.port, self.mode = session, port, mode
         self.files = {n: os.path.join(run_dir, n) for n in FILES}
         self.seq = 0
         f = self.files
@@ -30,7 +30,8 @@ class Memhog:
                "--result-file", f["result"], "--command-file", f["command"],
                "--reply-file", f["reply"]]
         t0 = time.monotonic()
-        self.proc = session.spawn(cmd, "memhog-%s-%d.log" % (mode, size_mib))
+        self.log = os.path.join(session.scratch, "memhog-%s-%d.log" % (mode, size_mib))
+        self.proc = session.spawn(cmd, os.path.basename(self.log))
         wait_for_file(f["ready"], self.proc, START_TIMEOUT)
         self.fill_s = time.monotonic() - t0
 
@@ -119,14 +120,18 @@ def restart(session, port, hog, path, lazy=False):
     touch(f["resume"])
     touch(f["stop"])
     cmd = [session.tool("ckpt"), "restart", "--coord-port", port] + (["--lazy"] if lazy else [])
-    t0 = time.time()
-    rc, _out, err = session.run(cmd + [path], stdout=subprocess.DEVNULL)
-    wall = time.time() - t0
+    with open(hog.log, "ab") as log:  # the restored memhog's own output goes to its log
+        log.write(("--- %s %s\n" % (" ".join(cmd[2:]), path)).encode())
+        log.flush()
+        t0 = time.time()
+        rc, _out, err = session.run(cmd + [path], stdout=log)
+        wall = time.time() - t0
     stamp, result = read_text(f["stamp"]), read_text(f["result"])
     if rc != 0 or not stamp or not result:
-        raise BenchError("restart%s of %s exited %d (stamp %r, result %r): %s"
+        tail = (read_text(hog.log) or "").strip().splitlines()[-3:]
+        raise BenchError("restart%s of %s exited %d (stamp %r, result %r): %s; memhog: %s"
                          % (" --lazy" if lazy else "", os.path.basename(path), rc, stamp, result,
-                            err.strip()[-300:]))
+                            err.strip()[-300:], " | ".join(tail)))
     verdict, verified_at, bad_words = result.split()[1:4]
     return {"restart_to_running_s": round(float(stamp) - t0, 6),
             "restart_to_verified_s": round(float(verified_at) - t0, 6),

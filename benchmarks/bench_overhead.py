@@ -4,7 +4,8 @@
 Loops (overhead_loop.c): compute (about 2 s of register arithmetic), getpid and read of
 /dev/zero (10^6 calls each). For each loop one record: the loop's own time (best of N,
 native and under ckpt) and the wall time of the whole command (start-up, library load and
-coordinator connection included).
+coordinator connection included). The syscall loops also run natively with one idle thread
+(native_idle_thread_s): the share of the overhead that comes from being multi-threaded.
 """
 import json
 import os
@@ -40,10 +41,13 @@ def measure_overhead(session, repeats, quick=False):
     try:
         for loop, iterations in (QUICK_LOOPS if quick else LOOPS).items():
             native_cmd = [session.tool("overhead_loop"), loop, str(iterations)]
-            samples = {"native": [], "ckpt": []}
-            for _ in range(repeats):  # alternating, so that drift hits both alike
-                samples["native"].append(run_loop(session, native_cmd))
-                samples["ckpt"].append(run_loop(session, launch + native_cmd))
+            variants = {"native": native_cmd, "ckpt": launch + native_cmd}
+            if loop != "compute":  # the cost of being multi-threaded at all, without ckpt
+                variants["native_idle_thread"] = native_cmd + ["idle-thread"]
+            samples = {k: [] for k in variants}
+            for _ in range(repeats):  # alternating, so that drift hits all alike
+                for kind, cmd in variants.items():
+                    samples[kind].append(run_loop(session, cmd))
             records.append(overhead_record(loop, iterations, samples))
     finally:
         session.stop_coordinators()
@@ -61,5 +65,9 @@ def overhead_record(loop, iterations, samples):
             "native_wall_s": round(best_wall["native"], 6),
             "ckpt_wall_s": round(best_wall["ckpt"], 6),
             "wall_overhead_pct": round(100.0 * (best_wall["ckpt"] / best_wall["native"] - 1.0), 3),
+            **({"native_idle_thread_s": round(best["native_idle_thread"], 6),
+                "idle_thread_overhead_pct": round(
+                    100.0 * (best["native_idle_thread"] / best["native"] - 1.0), 3)}
+               if "native_idle_thread" in best else {}),
             "samples": {k: [[round(s, 6), round(w, 6)] for s, w in v]
                         for k, v in samples.items()}}

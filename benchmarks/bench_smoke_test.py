@@ -27,7 +27,8 @@ RESTART = {"restart_to_running_s", "restart_to_verified_s", "verified"}
 STALL = {"stall_s", "spin_iterations", "gaps_over_1ms", "spin_window_s"}
 PROBE = {"size_mib", "seconds", "mib_per_s"}
 KEYS = {
-    "checkpoint_restart": CKPT | RESTART | STALL | {"dd_image_fsync_s", "warm_cat_image_s"},
+    "checkpoint_restart": CKPT | RESTART | STALL | {"dd_image_fsync_s", "dd_image_direct_s",
+                                                    "warm_cat_image_s", "restart_verify_only_s"},
     "checkpoint_forked": CKPT | STALL | {"dd_image_fsync_s"},
     "stall_baseline": {"size_mib", "mode", "repeat"} | STALL,
     "restart_lazy": {"size_mib", "mode", "repeat", "warm_cat_image_s"} | RESTART,

@@ -89,6 +89,10 @@ class Emitter:
         full = {**record, **self.common, "timestamp": utc_now()}
         if "error" in full or full.get("verified") is False:
             self.failures += 1
+            what = {k: record[k] for k in ("size_mib", "mode", "repeat", "loop") if k in record}
+            print("ckpt_bench: %s %s: %s" % (record.get("benchmark"), what,
+                                             record.get("error", "memory verification failed")),
+                  file=sys.stderr)
         self.out.write(json.dumps(full, sort_keys=True) + "\n")
         self.out.flush()
 
@@ -100,8 +104,6 @@ class Emitter:
         except (BenchError, OSError, ValueError, subprocess.SubprocessError) as e:
             partial = getattr(e, "partial", {})
             self.emit({**params, "benchmark": name, **partial, "error": str(e)})
-            print("ckpt_bench: %s %s: %s" % (partial.get("benchmark", name), params, e),
-                  file=sys.stderr)
             return
         for record in result if isinstance(result, list) else [result] if result else []:
             self.emit(record)

@@ -17,7 +17,8 @@
  * resolution) to --stamp-file. The driver creates the resume file after the original
  * process has been killed and before `ckpt restart` starts, so the first iteration that
  * sees it is the first iteration of the restarted process.
- * --result-file receives "verified <ok|bad> <realtime> <mismatching words>" after the check.
+ * --result-file receives "verified <ok|bad> <realtime> <mismatching words> stamped=<0|1>"
+ * after the check (stamped: whether this process wrote the stamp file).
  *
  * Commands (--command-file F --reply-file R): the driver renames a file holding one line
  * "<seq> <command> [arg]" to F; memhog reads and deletes it and answers "ack <seq> ..." in R
@@ -400,8 +401,8 @@ int main(int argc, char** argv) {
   double done = realtime_now();
   if (o.result_file != NULL) {
     char line[128];
-    snprintf(line, sizeof line, "verified %s %.6f %llu\n", bad == 0 ? "ok" : "bad", done,
-             (unsigned long long)bad);
+    snprintf(line, sizeof line, "verified %s %.6f %llu stamped=%d\n", bad == 0 ? "ok" : "bad",
+             done, (unsigned long long)bad, state.stamped);
     write_atomically(o.result_file, line);
   }
   printf("memhog: %s (%llu mismatching words, %u dirty rounds)\n",

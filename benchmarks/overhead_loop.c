@@ -3,19 +3,24 @@
  * of the loop alone (CLOCK_MONOTONIC around it), so that process start-up and the
  * coordinator connection are not part of the number; the driver also times the whole run.
  *
- * Usage: overhead_loop compute|getpid|read ITERATIONS
+ * Usage: overhead_loop compute|getpid|read ITERATIONS [idle-thread]
  *   compute  integer arithmetic on registers only (a multiply-xorshift chain): no system
  *            calls and no memory traffic, so any slowdown under ckpt comes from the
  *            preloaded library's threads, signals or timers.
  *   getpid   getpid() ITERATIONS times through libc (a wrapper, if ckpt interposes one,
  *            is part of the cost).
  *   read     read() of 64 bytes from /dev/zero ITERATIONS times.
+ *   idle-thread  first start one thread that only waits: the process is then
+ *            multi-threaded, as it is under ckpt (libckpt's checkpoint thread), and glibc
+ *            takes its slower multi-threaded paths (cancellation points such as read()).
+ *            This separates that cost, which any helper thread brings, from ckpt's own.
  * Output: {"loop": "...", "iterations": N, "seconds": S, "check": X}
  *
  * Plain C, no ckpt headers: an unmodified application as far as ckpt is concerned.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +72,23 @@ static uint64_t read_loop(uint64_t n) {
   return acc;
 }
 
+static void* idle_thread(void* arg) {
+  (void)arg;
+  for (;;) {
+    pause();
+  }
+  return NULL;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: overhead_loop compute|getpid|read ITERATIONS\n");
+  int with_thread = argc == 4 && strcmp(argv[3], "idle-thread") == 0;
+  if (argc != 3 && !with_thread) {
+    fprintf(stderr, "usage: overhead_loop compute|getpid|read ITERATIONS [idle-thread]\n");
+    return 2;
+  }
+  pthread_t thread;
+  if (with_thread && pthread_create(&thread, NULL, idle_thread, NULL) != 0) {
+    fprintf(stderr, "overhead_loop: pthread_create failed\n");
     return 2;
   }
   uint64_t n = strtoull(argv[2], NULL, 10);
@@ -78,13 +97,15 @@ int main(int argc, char** argv) {
                                : strcmp(argv[1], "read") == 0   ? read_loop
                                                                 : NULL;
   if (loop == NULL || n == 0) {
-    fprintf(stderr, "usage: overhead_loop compute|getpid|read ITERATIONS\n");
+    fprintf(stderr, "usage: overhead_loop compute|getpid|read ITERATIONS [idle-thread]\n");
     return 2;
   }
   double t0 = monotonic_now();
   uint64_t check = loop(n);
   double seconds = monotonic_now() - t0;
-  printf("{\"loop\": \"%s\", \"iterations\": %llu, \"seconds\": %.9f, \"check\": %llu}\n",
-         argv[1], (unsigned long long)n, seconds, (unsigned long long)check);
+  printf("{\"loop\": \"%s\", \"iterations\": %llu, \"seconds\": %.9f, \"check\": %llu, "
+         "\"idle_thread\": %s}\n",
+         argv[1], (unsigned long long)n, seconds, (unsigned long long)check,
+         with_thread ? "true" : "false");
   return 0;
 }

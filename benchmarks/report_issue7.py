@@ -53,11 +53,13 @@ def checkpoint_table(records):
                      cell(med(f, lambda r: r["ckpt_seconds"]), "%.3f"),
                      cell(med(d, lambda r: r["dd_image_fsync_s"]), "%.3f"),
                      cell(med(d, lambda r: r["ckpt_seconds"] / r["dd_image_fsync_s"]), "%.2f"),
+                     cell(med(d, lambda r: r.get("dd_image_direct_s")), "%.3f"),
                      cell(med(d, lambda r: r["image_bytes"] / MIB), "%.1f"),
                      cell(med(d, lambda r: r["image_disk_bytes"] / MIB), "%.1f")])
     head = ["size (MiB)", "mode", "n", "idle max gap (ms)", "stall default (ms)",
             "stall --forked (ms)", "durable commit default (s)", "durable commit --forked (s)",
-            "dd same bytes fsync (s)", "default / dd", "image (MiB)", "on disk (MiB)"]
+            "dd same bytes fsync (s)", "default / dd", "dd same bytes O_DIRECT (s)",
+            "image (MiB)", "on disk (MiB)"]
     return table(head, rows) if rows else []
 
 
@@ -69,6 +71,7 @@ def restart_table(records):
         e, z = eager[key], lazy.get(key, [])
         rows.append([str(key[0]), key[1],
                      cell(med(e, lambda r: r["warm_cat_image_s"]), "%.3f"),
+                     cell(med(e, lambda r: r.get("restart_verify_only_s")), "%.3f"),
                      cell(med(e, lambda r: r["restart_to_running_s"]), "%.3f"),
                      cell(med(e, lambda r: r["restart_to_verified_s"]), "%.3f"),
                      cell(med(e, lambda r: r["restart_to_running_s"] / r["warm_cat_image_s"]),
@@ -77,7 +80,8 @@ def restart_table(records):
                      cell(med(z, lambda r: r["restart_to_verified_s"]), "%.3f"),
                      cell(med(incr.get(key, []), lambda r: r["restart_to_verified_s"]), "%.3f"),
                      cell(med(comp.get(key, []), lambda r: r["restart_to_verified_s"]), "%.3f")])
-    head = ["size (MiB)", "mode", "warm cat image (s)", "eager→running (s)",
+    head = ["size (MiB)", "mode", "warm cat image (s)", "restart --dry-run (checksums) (s)",
+            "eager→running (s)",
             "eager→verified (s)", "eager / cat", "lazy→running (s)", "lazy→verified (s)",
             "incremental gen→verified (s)", "compressed gen→verified (s)"]
     return table(head, rows) if rows else []
@@ -119,10 +123,13 @@ def overhead_table(records):
                          cell(med(rs, lambda r: r["native_s"]), "%.4f"),
                          cell(med(rs, lambda r: r["ckpt_s"]), "%.4f"),
                          cell(med(rs, lambda r: r["overhead_pct"]), "%+.2f"),
+                         cell(med(rs, lambda r: r.get("native_idle_thread_s")), "%.4f"),
+                         cell(med(rs, lambda r: r.get("idle_thread_overhead_pct")), "%+.2f"),
                          cell(med(rs, lambda r: r["native_wall_s"]), "%.4f"),
                          cell(med(rs, lambda r: r["ckpt_wall_s"]), "%.4f")])
     head = ["loop", "iterations", "runs (best of)", "native loop (s)", "under ckpt loop (s)",
-            "overhead (%)", "native wall (s)", "under ckpt wall (s)"]
+            "overhead (%)", "native + 1 idle thread (s)", "idle thread alone (%)",
+            "native wall (s)", "under ckpt wall (s)"]
     return table(head, rows) if rows else []
 
 

@@ -63,7 +63,7 @@ void apply_refs(Loader& l, uint32_t region) {
     uint64_t addr = e.start + r.first_page * image::kPageSize;
     uint64_t len = r.npages * image::kPageSize;
     int fd = open_source(l, r.source);
-    if (l.lazy && !(e.flags & image::kRegionShared)) {
+    if (l.lazy && !(e.flags & image::kRegionShared) && r.npages >= 16) {  // see map_pages_lazily
       long m = sys::mmap(addr, len, static_cast<int>(e.prot) | PROT_WRITE,
                          MAP_PRIVATE | MAP_FIXED, fd, r.offset);
       if (m != static_cast<long>(addr)) fail(l, "cannot map referenced pages", nullptr, m);

@@ -65,14 +65,24 @@ const image::RegionEntry* saved_special(const Loader& l, int kind) {
 // --lazy: private regions get their saved pages mapped copy-on-write from the image file,
 // so the process runs at once and pages come in on first touch. Checksums were verified
 // by `ckpt restart` before (or deliberately skipped).
+constexpr uint64_t kLazyMinPages = 16;
+
 void map_pages_lazily(Loader& l, const image::RegionEntry& e, const image::PageRun* runs) {
   uint64_t off = e.data_offset;
   for (uint64_t i = 0; i < e.run_count; ++i) {
     uint64_t addr = e.start + runs[i].first_page * image::kPageSize;
     uint64_t len = runs[i].npages * image::kPageSize;
-    long r = sys::mmap(addr, len, static_cast<int>(e.prot) | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-                       l.fd, off);
-    if (r != static_cast<long>(addr)) fail(l, "cannot map image pages lazily", nullptr, r);
+    // Each mapped run is a VMA: short runs are read instead, so that a fragmented region
+    // cannot exceed vm.max_map_count (65530).
+    if (runs[i].npages < kLazyMinPages) {
+      if (sys::pread_all(l.fd, reinterpret_cast<void*>(addr), len, off) != static_cast<long>(len)) {
+        fail(l, "truncated image: region data", l.strings + e.path_offset);
+      }
+    } else {
+      long r = sys::mmap(addr, len, static_cast<int>(e.prot) | PROT_WRITE,
+                         MAP_PRIVATE | MAP_FIXED, l.fd, off);
+      if (r != static_cast<long>(addr)) fail(l, "cannot map image pages lazily", nullptr, r);
+    }
     off += len;
   }
 }
