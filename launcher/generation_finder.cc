@@ -172,31 +172,31 @@ Result<GenerationListing> list_generation(const std::string& dir) {
   return listing;
 }
 
-Result<Generation> load_generation(const std::string& dir) {
+Result<Generation> load_generation(const std::string& dir, Verify verify) {
   CKPT_TRY_ASSIGN(GenerationListing listing, list_generation(dir));
   std::vector<image::ImageInfo> images;
   for (const ListedImage& listed : listing.images) {
-    CKPT_TRY_ASSIGN(image::ImageInfo info, verify_listed_image(listed));
+    CKPT_TRY_ASSIGN(image::ImageInfo info, verify_listed_image(listed, verify));
     images.push_back(std::move(info));
   }
   CKPT_TRY(check_consistent(dir, images));
   return make_generation(dir, std::move(images));
 }
 
-Result<image::ImageInfo> verify_listed_image(const ListedImage& listed) {
+Result<image::ImageInfo> verify_listed_image(const ListedImage& listed, Verify verify) {
   if (classify_path(listed.path) == PathKind::kMissing) {
     return Status(Code::kNotFound, msg::listed_image_missing(listed.path));
   }
-  CKPT_TRY_ASSIGN(image::ImageInfo info, image::read_image(listed.path, true));
+  CKPT_TRY_ASSIGN(image::ImageInfo info, image::read_image(listed.path, verify == Verify::kFull));
   CKPT_TRY(check_against_index(listed, info));
   CKPT_TRY(check_plugins_available(info));
   return info;
 }
 
-Result<Generation> load_images(const std::vector<std::string>& files) {
+Result<Generation> load_images(const std::vector<std::string>& files, Verify verify) {
   std::vector<image::ImageInfo> images;
   for (const std::string& file : files) {
-    CKPT_TRY_ASSIGN(image::ImageInfo info, image::read_image(file, true));
+    CKPT_TRY_ASSIGN(image::ImageInfo info, image::read_image(file, verify == Verify::kFull));
     CKPT_TRY(check_plugins_available(info));
     images.push_back(std::move(info));
   }
@@ -229,9 +229,10 @@ std::vector<std::string> generation_candidates(const std::string& job_dir) {
   return dirs;
 }
 
-Result<Generation> select_generation(const std::string& job_dir, const SkipReporter& on_skip) {
+Result<Generation> select_generation(const std::string& job_dir, const SkipReporter& on_skip,
+                                     Verify verify) {
   for (const std::string& dir : generation_candidates(job_dir)) {
-    Result<Generation> gen = load_generation(dir);
+    Result<Generation> gen = load_generation(dir, verify);
     if (gen.is_ok()) {
       return gen;
     }

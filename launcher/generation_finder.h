@@ -52,7 +52,13 @@ struct GenerationListing {
 Result<GenerationListing> list_generation(const std::string& dir);
 
 // Verifies one listed image: present, every checksum, and its size/checksum match the index.
-Result<image::ImageInfo> verify_listed_image(const ListedImage& listed);
+// How much of an image restart reads before starting: every checksum (the default), or
+// only its structure (--lazy: the loader still checks the header and tables; page data is
+// mapped on demand and not read up front).
+enum class Verify { kFull, kStructure };
+
+Result<image::ImageInfo> verify_listed_image(const ListedImage& listed,
+                                             Verify verify = Verify::kFull);
 // One generation and job across `images`, no duplicate vpid, one image per process (nprocs);
 // sorts `images` by vpid. `where` names the generation in messages.
 Status check_consistent(const std::string& where, std::vector<image::ImageInfo>& images);
@@ -67,9 +73,10 @@ struct Generation {
 
 // Lists and fully verifies a generation directory (every checksum, the index's sizes and
 // checksums, one image per process of the generation).
-Result<Generation> load_generation(const std::string& dir);
+Result<Generation> load_generation(const std::string& dir, Verify verify = Verify::kFull);
 // Verifies loose image files that must form one generation.
-Result<Generation> load_images(const std::vector<std::string>& files);
+Result<Generation> load_images(const std::vector<std::string>& files,
+                               Verify verify = Verify::kFull);
 
 // Generation directories of a job, in the order restart tries them: `latest`'s target first,
 // then gen-NNNNNN (never *.partial) newest first.
@@ -77,7 +84,8 @@ std::vector<std::string> generation_candidates(const std::string& job_dir);
 
 // The newest generation of `job_dir` that verifies; on_skip(name, why) for each one refused.
 using SkipReporter = std::function<void(const std::string& name, const Status& why)>;
-Result<Generation> select_generation(const std::string& job_dir, const SkipReporter& on_skip);
+Result<Generation> select_generation(const std::string& job_dir, const SkipReporter& on_skip,
+                                     Verify verify = Verify::kFull);
 
 // The image of the root process: parent_vpid 0, lowest vpid.
 const image::ImageInfo* root_image(const Generation& gen);

@@ -38,7 +38,7 @@ struct Chosen {
   std::string source;            // directory the images come from (for the banner)
 };
 
-Result<Chosen> choose_generation(const std::vector<std::string>& paths) {
+Result<Chosen> choose_generation(const std::vector<std::string>& paths, Verify verify) {
   if (paths.size() == 1) {
     const std::string& path = paths[0];
     switch (classify_path(path)) {
@@ -46,12 +46,12 @@ Result<Chosen> choose_generation(const std::vector<std::string>& paths) {
         auto report = [](const std::string& name, const Status& why) {
           std::fprintf(stderr, "ckpt restart: %s\n", msg::skipping(name, why.message()).c_str());
         };
-        CKPT_TRY_ASSIGN(Generation gen, select_generation(path, report));
+        CKPT_TRY_ASSIGN(Generation gen, select_generation(path, report, verify));
         std::string dir = gen.dir;
         return Chosen{std::move(gen), parent_of(path), dir};
       }
       case PathKind::kGenerationDir: {
-        CKPT_TRY_ASSIGN(Generation gen, load_generation(path));
+        CKPT_TRY_ASSIGN(Generation gen, load_generation(path, verify));
         return Chosen{std::move(gen), parent_of(parent_of(path)), path};
       }
       case PathKind::kMissing: return Status(Code::kNotFound, msg::no_such_path(path));
@@ -66,7 +66,7 @@ Result<Chosen> choose_generation(const std::vector<std::string>& paths) {
                                                                : msg::mixed_restart_paths(path));
     }
   }
-  CKPT_TRY_ASSIGN(Generation gen, load_images(paths));
+  CKPT_TRY_ASSIGN(Generation gen, load_images(paths, verify));
   std::string dir = parent_of(paths[0]);
   return Chosen{std::move(gen), parent_of(parent_of(dir)), dir};
 }
@@ -97,7 +97,9 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
                   "seconds a barrier may take (new coordinator only)");
   app->add_flag("--lazy", opts.lazy,
                 "map saved pages from the images on first touch instead of reading them "
-                "(faster restart of large processes; the images must stay in place)");
+                "(faster restart of large processes; the images must stay in place). Page "
+                "checksums are not read up front (headers and tables still are): run "
+                "'ckpt verify' first if the images may be damaged");
   app->add_flag("--force", opts.force,
                 "restart even though the original processes still run on this host");
   app->add_flag("--dry-run", opts.dry_run,
@@ -113,7 +115,8 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
 }
 
 int run_restart(RestartOptions& opts) {
-  Result<Chosen> chosen = choose_generation(opts.paths);
+  Result<Chosen> chosen =
+      choose_generation(opts.paths, opts.lazy ? Verify::kStructure : Verify::kFull);
   if (!chosen.is_ok()) {
     return fail(kCmd, chosen.status());
   }
