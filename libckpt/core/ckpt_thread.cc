@@ -136,6 +136,7 @@ bool forked_mode() {
 }
 
 void let_application_run() {
+  term_guard::before_resume();
   raise_event(Event::kThreadsResume);
   resume_user_threads();
   end_checkpoint_exclusion();

@@ -24,6 +24,8 @@ struct State {
   volatile uint64_t arrived_ns;
   uint64_t committed_ns;        // last commit seen by this process
   uint64_t deadline_ns;
+  bool commit_unseen;           // a commit happened in the round now ending
+  volatile bool covered;        // the pending SIGTERM is covered by that commit
   struct sigaction app;         // the application's disposition for SIGTERM
 };
 State g;
@@ -82,13 +84,29 @@ bool enabled() { return g.enabled; }
 int wake_fd() { return g.enabled ? g.pipe[0] : -1; }
 bool virtualized(int sig) { return g.enabled && sig == SIGTERM; }
 struct sigaction* app_action() { return &g.app; }
-void note_commit() { g.committed_ns = sys::monotonic_ns(); }
+void note_commit() {
+  g.committed_ns = sys::monotonic_ns();
+  g.commit_unseen = true;
+}
+
+void before_resume() {
+  if (!g.enabled || !g.commit_unseen) return;
+  g.commit_unseen = false;
+  uint64_t pending = 0;
+  sys::call(sys::kRtSigpending, &pending, 8);  // this thread blocks all: process-wide set
+  if (pending & (1ull << (SIGTERM - 1))) g.covered = true;
+}
 
 void on_wake() {
   char buf[16];
   while (sys::read(g.pipe[0], buf, sizeof buf) > 0) {
   }
   if (g.held == 0) return;
+  if (g.covered) {  // it arrived during a round whose generation has committed
+    CKPT_LOG(kInfo, "SIGTERM arrived during the checkpoint just committed; delivering it");
+    deliver();
+    return;
+  }
   g.deadline_ns = g.arrived_ns + static_cast<uint64_t>(rt().barrier_timeout_ms) * 2000000ull;
   CKPT_LOG(kInfo, "SIGTERM: checkpoint first, then the application gets the signal");
   if (!request_checkpoint()) {

@@ -23,6 +23,10 @@ void on_wake();
 void deliver_if_due();
 int poll_timeout_ms();        // -1 when nothing is held
 void note_commit();           // a generation committed (called when kCommitted arrives)
+// Checkpoint thread, just before the application threads run again: a SIGTERM that is
+// pending now arrived while the process was stopped for a round that has committed, so
+// that generation already covers it and it is delivered without another checkpoint.
+void before_resume();
 // sigaction(SIGTERM) from the application while the guard holds the signal.
 bool virtualized(int sig);
 struct sigaction* app_action();

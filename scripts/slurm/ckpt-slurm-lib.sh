@@ -41,7 +41,9 @@
 #                             one-node job, else 0.0.0.0)
 #   CKPT_SLURM_CKPT_TIMEOUT   seconds a blocking checkpoint may take (default 60)
 #   CKPT_CHECKPOINT_ON_TERM   exported to the steps; default 1 (see step 3 above). With 0 the
-#                             batch shell's own SIGTERM trap takes the checkpoint instead
+#                             steps die of Slurm's SIGTERM unless the program handles it (only
+#                             the warning checkpoints then), and the batch shell's SIGTERM trap
+#                             tries `ckpt checkpoint --wait --kill` itself
 #   CKPT_SECRET               passed on to the coordinator and the steps when set
 #   SLURM_JOB_ID, SLURM_RESTART_COUNT, SLURM_JOB_NUM_NODES, SLURM_SUBMIT_DIR (from Slurm)
 # Lines this prints start with "ckpt-slurm:"; every text is in ckpt_slurm_msg below.
@@ -69,7 +71,8 @@ ckpt_slurm_msg() {
     term_self) echo "the job step's processes checkpoint themselves on SIGTERM (CKPT_CHECKPOINT_ON_TERM=1)" ;;
     step_done) echo "job step finished: exit $1" ;;
     step_stopped) echo "job step stopped (exit $1) after checkpoint $2" ;;
-    step_failed) echo "job step failed: exit $1, no new generation since it started" ;;
+    step_failed) echo "job step failed: exit $1" ;;
+    step_killed) echo "job step ended (exit $1) before a new generation committed; the newest stays $2" ;;
     requeue) echo "requeueing job $1 to continue from $2" ;;
     requeue_failed) echo "scontrol requeue $1 failed: $2" ;;
     wait_slurm) echo "waiting for Slurm to requeue or end job $1 (CKPT_SLURM_REQUEUE=0)" ;;
@@ -298,11 +301,22 @@ ckpt_slurm_main() {
     ckpt_slurm_stop_coordinator
     exit 0
   fi
-  if [[ -n $after && $after != "$before" ]]; then
+  # Stopped by a signal (ours, or SIGTERM/SIGKILL from Slurm: srun exits 128+N) after a
+  # generation committed: continue later. Any other failure is the program's own.
+  local signalled=0
+  if [[ $CKPT_SLURM_WARNED == 1 || $CKPT_SLURM_TERMED == 1 || $CKPT_SLURM_STEP_RC == 143 ||
+    $CKPT_SLURM_STEP_RC == 137 ]]; then
+    signalled=1
+  fi
+  if [[ $signalled == 1 && -n $after && $after != "$before" ]]; then
     ckpt_slurm_log step_stopped "$CKPT_SLURM_STEP_RC" "$after"
     ckpt_slurm_after_checkpoint "$after"
   fi
-  ckpt_slurm_log step_failed "$CKPT_SLURM_STEP_RC"
+  if [[ $signalled == 1 ]]; then
+    ckpt_slurm_log step_killed "$CKPT_SLURM_STEP_RC" "${after:-none}"
+  else
+    ckpt_slurm_log step_failed "$CKPT_SLURM_STEP_RC"
+  fi
   ckpt_slurm_stop_coordinator
   exit "$CKPT_SLURM_STEP_RC"
 }

@@ -2,9 +2,11 @@
 """tests/slurm/slurm_test.py: runs scripts/slurm/ckpt-job.sbatch on a real one-node Slurm
 that this test starts (tests/slurm/slurm-up.sh) and stops (slurm-down.sh), also on failure.
 
-  slurm_test.py --ckpt BIN/ckpt --worker slurm_worker --scenario NAME [--keep]
+  slurm_test.py --ckpt BIN/ckpt --worker slurm_worker --plugin slow_write.so --scenario NAME
+                [--keep]
 
-Scenarios (each one Slurm job running `slurm_worker STEPS 500` under the template, 1 task):
+Scenarios (each one exclusive Slurm job running `srun -n T ckpt launch slurm_worker STEPS 500`
+under the template; T = --tasks, default 1):
   preempt         a job in partition high pre-empts it: the steps' SIGTERM at grace start
                   checkpoints it, the job is requeued and restarts from that generation
   requeue         the same with `scontrol requeue`
@@ -15,15 +17,20 @@ Scenarios (each one Slurm job running `slurm_worker STEPS 500` under the templat
                   continues from the previous one
   fresh_start     `scontrol requeuehold`, every generation damaged: the job says "no valid
                   generation: starting fresh" and computes from step 1 again
+  slow_checkpoint one checkpoint, then the image write is made slower (slow_write plugin)
+                  than Slurm's KillWait and the job is requeued: the checkpoint of the
+                  requeue cannot finish, and the restart continues from the previous one
 Every scenario checks that the job completes with the RESULT line of an uninterrupted run
 (`slurm_worker STEPS 0`), that the output shows the restart count, and whether the
-computation resumed (exactly one "step 1/" line) or started over.
+computation resumed (one "step 1/" line per task) or started over.
 Exit 0 = pass, 1 = fail, 77 = skipped (not root, or Slurm/munge not installed).
 Python stdlib only."""
 import argparse
+import glob
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,6 +121,7 @@ class Scenario:
         self.base = base
         self.ckptdir = os.path.join(base, "ckpt")
         self.steps = 160 if args.scenario == "timelimit" else 40
+        self.tasks = args.tasks
         self.job = None
         self.out = None
 
@@ -124,18 +132,19 @@ class Scenario:
         check(r.returncode == 0 and len(lines) == 1, f"native worker run failed: {r.stdout}")
         return lines[0]
 
-    def submit(self, *sbatch_opts):
+    def submit(self, *sbatch_opts, extra_env=None):
         env = dict(self.cluster.env, CKPT=self.args.ckpt, CKPT_CKPTDIR=self.ckptdir,
-                   CKPT_SLURM_SRUN_OPTS="-n 1")
+                   CKPT_SLURM_SRUN_OPTS=f"-n {self.tasks}", **(extra_env or {}))
         env.pop("CKPT_JOB_ID", None)
-        cpus = str(os.cpu_count() or 1)
-        out = self.cluster.run("sbatch", "--parsable", "-p", "low", "-n", "1", "-c", cpus,
+        out = self.cluster.run("sbatch", "--parsable", "-p", "low", "-n", str(self.tasks),
+                               "--exclusive",
                                "-o", os.path.join(self.base, "job-%j.out"), *sbatch_opts,
                                TEMPLATE, self.args.worker, str(self.steps), str(SLEEP_MS),
                                env=env)
         self.job = out.strip().split(";")[0]
         self.out = os.path.join(self.base, f"job-{self.job}.out")
-        log(f"submitted job {self.job} ({self.steps} steps of {SLEEP_MS} ms)")
+        log(f"submitted job {self.job} ({self.tasks} task(s), {self.steps} steps of "
+            f"{SLEEP_MS} ms)")
 
     def output(self):
         return read_text(self.out)
@@ -196,14 +205,15 @@ class Scenario:
     def check_common(self, result, restarts, resumed):
         out = self.output()
         results = [l for l in out.splitlines() if l.startswith("RESULT ")]
-        check(results == [result], f"expected one '{result}', got {results}")
+        check(results == [result] * self.tasks,
+              f"expected {self.tasks} x '{result}', got {results}")
         check(self.cluster.job_field(self.job, "Restarts") == str(restarts),
               f"scontrol says Restarts={self.cluster.job_field(self.job, 'Restarts')}, "
               f"expected {restarts}")
         check("no valid generation: starting fresh (restart count 0)" in out,
               "the first run did not say it started fresh with restart count 0")
         first_steps = len(re.findall(r"^step 1/", out, re.M))
-        check(first_steps == (1 if resumed else 2),
+        check(first_steps == self.tasks * (1 if resumed else 2),
               f"'step 1/' printed {first_steps} times: the job "
               f"{'did not resume from its generation' if resumed else 'did not start over'}")
         check("job step finished: exit 0" in out, "no 'job step finished: exit 0' line")
@@ -212,8 +222,7 @@ class Scenario:
 def scenario_preempt(s, result):
     s.submit()
     s.wait_progress(6)
-    cpus = str(os.cpu_count() or 1)
-    high = s.cluster.run("sbatch", "--parsable", "-p", "high", "-n", "1", "-c", cpus,
+    high = s.cluster.run("sbatch", "--parsable", "-p", "high", "-n", "1", "--exclusive",
                          "-o", os.path.join(s.base, "high-%j.out"), "--wrap",
                          "echo high-priority job ran").strip()
     log(f"submitted high-priority job {high}")
@@ -268,6 +277,8 @@ def scenario_corrupt_newest(s, result):
     check(re.search(r"^ckpt-slurm: .*skipping gen-000003: \S.*", out, re.M),
           "the skipped gen-000003 and its reason are not in the job output")
     check("restarting from gen-000002 (restart count 1)" in out, "no restart from gen-000002")
+    check(len(re.findall(r"^step 12/", out, re.M)) == 2,
+          "step 12 was not computed again: the restart did not use gen-000002")
 
 
 def scenario_fresh_start(s, result):
@@ -289,13 +300,64 @@ def scenario_fresh_start(s, result):
           f"the skipped {gens[-1]} and its reason are not in the job output")
 
 
+def scenario_slow_checkpoint(s, result):
+    flag = os.path.join(s.base, "slow.flag")
+    s.submit(extra_env={"CKPT_SLURM_LAUNCH_OPTS": f"--with-plugin {s.args.plugin}",
+                        "CKPT_TEST_SLOW_FLAG": flag, "CKPT_TEST_SLOW_SECONDS": "60"})
+    s.wait_progress(4)
+    check(s.checkpoint_now() == "gen-000001", "first checkpoint is not gen-000001")
+    s.wait_progress(8)
+    with open(flag, "w"):
+        pass
+    s.cluster.run("scontrol", "requeue", s.job)
+    log(f"image writes now take 60 s; scontrol requeue {s.job}")
+    wait_for("the requeued job to be pending",
+             lambda: s.cluster.job_field(s.job, "JobState") == "PENDING", 60)
+    os.unlink(flag)
+    gens = s.generations()
+    check(gens == ["gen-000001"], f"a generation was committed after the slow write: {gens}")
+    s.wait_done(150)
+    s.check_common(result, 1, resumed=True)
+    out = s.output()
+    check("restarting from gen-000001 (restart count 1)" in out, "no restart from gen-000001")
+    check(len(re.findall(r"^step 8/", out, re.M)) == 2,
+          "step 8 was not computed again: the restart did not use the generation before it")
+    coord_log = read_text(os.path.join(s.job_dir(), "coordinator.0.log"))
+    check(re.search(r"generation 2 aborted", coord_log),
+          "the coordinator log does not say that generation 2 was aborted")
+
+
 SCENARIOS = {
     "preempt": scenario_preempt,
     "requeue": scenario_requeue,
     "timelimit": scenario_timelimit,
     "corrupt_newest": scenario_corrupt_newest,
     "fresh_start": scenario_fresh_start,
+    "slow_checkpoint": scenario_slow_checkpoint,
 }
+
+
+def on_deadline(signum, frame):
+    raise Failure(f"stopped by signal {signum} (test deadline): cleaning up")
+
+
+def clean_stale_clusters():
+    """Stops a Slurm left behind by an earlier run of this driver that was killed before its
+    cleanup (ctest's timeout sends SIGKILL): only under /tmp/ckpt-slurm.*, only when the
+    driver recorded in owner.pid is gone; slurm-down.sh ends the daemons by their pid files."""
+    for owner in glob.glob("/tmp/ckpt-slurm.*/owner.pid"):
+        base = os.path.dirname(owner)
+        try:
+            pid = int(read_text(owner).strip())
+            os.kill(pid, 0)
+            continue  # its driver still runs
+        except (ValueError, ProcessLookupError):
+            pass
+        except PermissionError:
+            continue
+        log(f"stopping the Slurm of an earlier, killed run under {base}")
+        Cluster(base).down()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def skip_reason():
@@ -312,8 +374,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--worker", required=True)
+    ap.add_argument("--plugin", required=True, help="slow_write.so (slow_checkpoint)")
     ap.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--tasks", type=int, default=1,
+                    help="independent tasks (srun -n); 2 is not in CTest yet: see README.md")
+    ap.add_argument("--deadline", type=int, default=0,
+                    help="fail and clean up after this many seconds (below ctest's TIMEOUT)")
     args = ap.parse_args()
     reason = skip_reason()
     if reason:
@@ -321,8 +388,16 @@ def main():
         return 77
     args.ckpt = os.path.abspath(args.ckpt)
     args.worker = os.path.abspath(args.worker)
+    args.plugin = os.path.abspath(args.plugin)
+    clean_stale_clusters()
     base = tempfile.mkdtemp(prefix="ckpt-slurm.", dir="/tmp")
     os.chmod(base, 0o755)
+    with open(os.path.join(base, "owner.pid"), "w") as f:
+        f.write(f"{os.getpid()}\n")
+    signal.signal(signal.SIGTERM, on_deadline)
+    signal.signal(signal.SIGALRM, on_deadline)
+    if args.deadline > 0:
+        signal.alarm(args.deadline)
     cluster = Cluster(base)
     scenario = Scenario(args, cluster, base)
     ok = False
@@ -335,6 +410,8 @@ def main():
     except (Failure, subprocess.TimeoutExpired) as e:
         print(f"FAIL: slurm/{args.scenario}: {e}")
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if not ok:
             if scenario.out:
                 print(f"--- job output {scenario.out}\n{scenario.output()}")
