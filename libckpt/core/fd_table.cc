@@ -133,10 +133,11 @@ void close_fds_from(int first) {
 
 void restore_fds() {
   ProcessState& p = rt().proc;
-  close_fds_from(3);
   for (int i = 0; i < p.nfds; ++i) {
     const FdRecord& rec = p.fds[i];
     const char* path = p.fd_paths + rec.path_off;
+    CKPT_LOG(kDebug, "restore fd {} kind {} flags {} path {}", rec.fd, rec.kind, rec.status_flags,
+             path);
     if (reopenable(rec, path)) {
       reopen(rec, path);
     } else if (is_internal_pipe(rec)) {

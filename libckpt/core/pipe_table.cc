@@ -71,6 +71,21 @@ void put_back(int write_fd, const FdRecord& rec) {
   }
 }
 
+// pipe2's fds may be numbers the pipe's own ends must take (the read end at 8 while pipe2
+// returned 7 and 8): move both above every saved fd first, so no dup3 overwrites an end.
+void fresh_pipe_above_targets(int ends[2]) {
+  ProcessState& p = rt().proc;
+  int above = 3;
+  for (int i = 0; i < p.nfds; ++i) above = p.fds[i].fd >= above ? p.fds[i].fd + 1 : above;
+  int tmp[2];
+  long rc = sys::call(kPipe2, tmp, O_CLOEXEC);
+  CKPT_ASSERT(rc == 0, "pipe2 failed at restart: {}", rc);
+  for (int k = 0; k < 2; ++k) {
+    ends[k] = static_cast<int>(sys::fcntl(tmp[k], F_DUPFD_CLOEXEC, above));
+    sys::close(tmp[k]);
+  }
+}
+
 }  // namespace
 
 bool is_internal_pipe(const FdRecord& rec) {
@@ -95,8 +110,7 @@ void refill_internal_pipes() {
 void restore_internal_pipe(const FdRecord& first) {
   ProcessState& p = rt().proc;
   int ends[2];
-  long rc = sys::call(kPipe2, ends, O_CLOEXEC);
-  CKPT_ASSERT(rc == 0, "pipe2 failed at restart: {}", rc);
+  fresh_pipe_above_targets(ends);
   const FdRecord* reader = nullptr;
   for (int i = 0; i < p.nfds; ++i) {
     const FdRecord& rec = p.fds[i];
@@ -112,11 +126,8 @@ void restore_internal_pipe(const FdRecord& first) {
       sys::fcntl(rec.fd, F_SETFL, rec.status_flags);
     }
   }
-  for (int e : ends) {
-    bool target = false;
-    for (int i = 0; i < p.nfds; ++i) target |= p.fds[i].fd == e;
-    if (!target) sys::close(e);
-  }
+  sys::close(ends[0]);  // never a saved fd number (see fresh_pipe_above_targets)
+  sys::close(ends[1]);
 }
 
 }  // namespace ckpt

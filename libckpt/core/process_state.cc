@@ -90,10 +90,14 @@ void capture_process_state() {
 
 void restore_process_state() {
   ProcessState& p = rt().proc;
-  restore_fds();
-  if (rt().log_fd >= 0) {  // the log's fd was closed with the loader's other fds
+  close_fds_from(3);       // whatever the loader inherited from `ckpt restart`
+  if (rt().log_fd >= 0) {  // the log first, so that fd restoration can report
     sys::dup3(2, rt().log_fd, 02000000 /*O_CLOEXEC*/);
     log::state().fd = rt().log_fd;
+  }
+  restore_fds();
+  if (rt().log_fd >= 0) {  // and again onto the restored stderr, where it was before
+    sys::dup3(2, rt().log_fd, 02000000 /*O_CLOEXEC*/);
   }
   for (int sig = 1; sig < kNumSignals; ++sig) {
     if (!is_uncatchable(sig)) {
