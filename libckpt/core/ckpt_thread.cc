@@ -270,13 +270,15 @@ void member_loop() {
   }
 }
 
+long g_connect_rc = -1;  // the connection made by start_ckpt_thread()
+
 void* thread_main(void*) {
   Runtime& r = rt();
   uint64_t all = ~0ull;
   sys::call(sys::kRtSigprocmask, SIG_BLOCK, &all, nullptr, 8);
   r.ckpt_tid = static_cast<int>(sys::gettid());
   sys::prctl(15 /*PR_SET_NAME*/, reinterpret_cast<long>("ckpt:coord"));
-  long fd = coord_connect(r.cfg.coord_host, r.cfg.coord_port, r.coord_fd);
+  long fd = g_connect_rc;
   if (fd < 0) {
     CKPT_LOG(kError, "no coordinator at {} ({}); the application runs without checkpoints",
              r.coord_addr, fd);
@@ -327,6 +329,11 @@ long send_hello(bool restarted) {
 }
 
 void start_ckpt_thread() {
+  // Connect here, before main() runs (or inside fork()): the socket briefly takes the lowest
+  // free fd before it moves to its protected number, which would shift the application's
+  // own fd numbers if main() were opening files at the same moment.
+  Runtime& r = rt();
+  g_connect_rc = coord_connect(r.cfg.coord_host, r.cfg.coord_port, r.coord_fd);
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
