@@ -219,14 +219,14 @@ class Run:
         return r
 
     # -- coordinator
-    def start_coordinator(self):
+    def start_coordinator(self, barrier_timeout=30):
         port_file = os.path.join(self.scratch, "coord.port")
         if os.path.exists(port_file):
             os.unlink(port_file)  # a second coordinator of the same run
         label = f"coordinator{len(self.logs) // 2}"
         p, out, err = self.spawn([self.args.ckpt, "coordinator", "--port", "0", "--port-file",
                                   port_file, "--ckptdir", self.ckptdir, "--barrier-timeout",
-                                  "30"], label, control=False)
+                                  str(barrier_timeout)], label, control=False)
         self.logs += [out, err]
 
         def port():

@@ -32,25 +32,6 @@ def case(fn):
 
 
 class PluginRun(Run):
-    def start_coordinator(self, barrier_timeout=30):
-        port_file = os.path.join(self.scratch, "coord.port")
-        p, out, err = self.spawn([self.args.ckpt, "coordinator", "--port", "0", "--port-file",
-                                  port_file, "--ckptdir", self.ckptdir, "--barrier-timeout",
-                                  str(barrier_timeout)], "coordinator", control=False)
-        self.logs += [out, err]
-
-        def port():
-            if p.poll() not in (None, 0):
-                fail(f"coordinator exited with {p.returncode}")
-            try:
-                with open(port_file) as f:
-                    return int(f.read().strip() or 0)
-            except (OSError, ValueError):
-                return 0
-        self.port = wait_until(port, "waiting for the coordinator's port file", self.deadline)
-        for pid in listeners_on_port(self.port):
-            self.note(pid)
-
     def checkpoint(self, kill):
         """`ckpt checkpoint --wait` and the generation's layout; image verification is the
         business of the cr tests (tests/cr), so a plugin test does not depend on it."""
