@@ -229,4 +229,15 @@ void GenerationStore::remove_partial(uint64_t generation) const {
   std::filesystem::remove_all(partial_dir(generation), ec);
 }
 
+std::vector<uint64_t> GenerationStore::discard_stale_partials() const {
+  std::vector<uint64_t> removed;
+  for (const auto& [generation, name] : list_generations(job_dir_, true)) {
+    std::error_code ec;
+    if (std::filesystem::remove_all(job_dir_ + "/" + name, ec) > 0) {
+      removed.push_back(generation);
+    }
+  }
+  return removed;
+}
+
 }  // namespace ckpt::coord

@@ -40,6 +40,10 @@ class GenerationStore {
   uint64_t oldest_needed(const std::vector<std::pair<uint64_t, std::string>>& gens,
                          size_t first_kept) const;
   void remove_partial(uint64_t generation) const;
+  // Removes every .partial directory (left by a coordinator that ended during a round: only
+  // one coordinator serves a job directory, and it calls this before its first round).
+  // Returns the generation numbers removed.
+  std::vector<uint64_t> discard_stale_partials() const;
 
  private:
   Status switch_latest(uint64_t generation) const;

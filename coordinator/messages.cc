@@ -46,6 +46,12 @@ std::string member_failed(const std::string& member, const std::string& why, uin
                  ". The generation was abandoned; the previous one is untouched.");
 }
 
+std::string stale_partial(uint64_t generation, const std::string& dir) {
+  return str_cat("generation ", generation, " aborted: its round never committed (the coordinator ",
+                 "serving it ended during the round, e.g. killed with the job); removed ", dir,
+                 ". Restart uses the newest committed generation.");
+}
+
 std::string commit_failed(uint64_t generation, const std::string& why) {
   return str_cat("committing generation ", generation, " failed: ", why,
                  ". The previous generation is untouched; check the checkpoint directory "

@@ -14,6 +14,7 @@ std::string barrier_timeout(const std::string& step, double timeout_s,
 std::string member_disconnected(const std::string& member, const std::string& step,
                                 uint64_t generation);
 std::string member_failed(const std::string& member, const std::string& why, uint64_t generation);
+std::string stale_partial(uint64_t generation, const std::string& dir);
 std::string commit_failed(uint64_t generation, const std::string& why);
 std::string restart_incomplete(uint64_t generation, uint32_t expected,
                                const std::vector<int32_t>& seen, double timeout_s);

@@ -183,6 +183,13 @@ void Session::adopt_job(const Member& m) {
     ckpt_dir_ = !m.ckpt_dir.empty() ? absolute_path(m.ckpt_dir) : absolute_path(".");
     log_.info("checkpoint directory: " + ckpt_dir_);
   }
+  if (!stale_partials_checked_) {
+    stale_partials_checked_ = true;
+    GenerationStore gs = store();
+    for (uint64_t g : gs.discard_stale_partials()) {
+      log_.warn(messages::stale_partial(g, gs.partial_dir(g)));
+    }
+  }
 }
 
 void Session::on_member_message(ConnId conn, uint16_t type, std::string_view payload) {

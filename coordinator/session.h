@@ -105,6 +105,7 @@ class Session : public TransportHandler {
   std::string hostname_;
   std::string job_id_;
   std::string ckpt_dir_;
+  bool stale_partials_checked_ = false;  // .partial directories of a dead coordinator removed
   int interval_s_ = 0;
   std::unordered_map<ConnId, ConnKind> kinds_;
   RankTable ranks_;

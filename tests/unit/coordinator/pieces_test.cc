@@ -110,6 +110,19 @@ TEST(GenerationStore, NamesAndDirs) {
   EXPECT_EQ(gs.highest_on_disk(), 3u);
 }
 
+TEST(GenerationStore, DiscardStalePartialsKeepsCommitted) {
+  ScratchDir s;
+  GenerationStore gs(s.path(), "job");
+  ASSERT_TRUE(make_dirs(gs.final_dir(1)).is_ok());
+  ASSERT_TRUE(gs.create_partial(2).is_ok());
+  ASSERT_TRUE(gs.create_partial(4).is_ok());
+  EXPECT_EQ(gs.discard_stale_partials(), (std::vector<uint64_t>{2, 4}));
+  EXPECT_FALSE(std::filesystem::exists(gs.partial_dir(2)));
+  EXPECT_FALSE(std::filesystem::exists(gs.partial_dir(4)));
+  EXPECT_TRUE(std::filesystem::is_directory(gs.final_dir(1)));
+  EXPECT_TRUE(gs.discard_stale_partials().empty());
+}
+
 TEST(Json, EscapesAndCommas) {
   JsonWriter w;
   w.begin_object().key("a\"b").str("line\nnext\\\x01").key("n").num(-3).key("arr").begin_array();
