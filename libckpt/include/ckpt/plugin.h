@@ -161,6 +161,31 @@ int64_t ckpt_id_to_real(ckpt_id_table_t* t, int64_t virt) CKPT_EXPORT;  /* -1: u
 int64_t ckpt_id_to_virtual(ckpt_id_table_t* t, int64_t real) CKPT_EXPORT; /* -1: unknown */
 int ckpt_id_remove(ckpt_id_table_t* t, int64_t virt) CKPT_EXPORT;        /* 0, -1 unknown */
 
+/* ---- fds a plugin handles ----------------------------------------------------------------- */
+/* libckpt itself saves and restores the fd kinds it knows (regular files, directories,
+ * devices, pipes, eventfd, epoll, ...). Any other fd (a socket, ...) makes the checkpoint
+ * fail with a message naming it, unless a plugin claims it during the round (at
+ * CKPT_EVENT_SUSPENDED or CKPT_EVENT_LEADER_ELECTION): libckpt then leaves it alone, and at
+ * restart keeps its number free for the plugin to fill (by CKPT_EVENT_RESTART's end).
+ * Claims last for one round. Returns 0 or -errno (-EBADF, -ENOSPC). */
+int ckpt_fd_claim(int fd, const char* plugin) CKPT_EXPORT;
+
+/* ---- passing open files between processes of one host --------------------------------- */
+/* A pipe whose ends were in two processes, a socketpair, a file offset shared after fork:
+ * at restart one process re-creates the object and hands the other processes on the same
+ * host their fds. One process offers an fd under a key, others want that key, then ONE
+ * collective exchange, called by every process of the round from the same event handler,
+ * passes them (SCM_RIGHTS over abstract Unix sockets; two global barriers named after
+ * `plugin`). Keys are strings of at most 63 bytes, unique on the host for the round
+ * (e.g. "pipe:<inode>"). Checkpoint thread only; no allocation. Table: 1024 keys. */
+int ckpt_fd_offer(const char* key, int fd) CKPT_EXPORT; /* 0 or -errno (-ENOSPC: full) */
+int ckpt_fd_want(const char* key) CKPT_EXPORT;          /* 0 or -errno */
+/* Returns 0, 1 if the coordinator aborted the round, or -errno. Clears the offers. */
+int ckpt_fd_exchange(const char* plugin) CKPT_EXPORT;
+/* After the exchange: the fd received for a wanted key (the caller owns it; each call
+ * returns it once), or -ENOENT if nobody offered it. */
+int ckpt_fd_received(const char* key) CKPT_EXPORT;
+
 /* ---- wrappers ---------------------------------------------------------------------------- */
 /* The next definition of `fn` after the calling library (dlsym(RTLD_NEXT)), looked up once
  * and cached: wrappers of the same function in several plugins nest in load order. */
