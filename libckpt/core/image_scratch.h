@@ -7,9 +7,6 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#define ZSTD_STATIC_LINKING_ONLY
-#include <zstd.h>
-
 #include "core/page_index.h"
 #include "core/runtime.h"
 #include "image/image_format.h"
@@ -42,11 +39,6 @@ struct ImageScratch {
   uint32_t nthreads = 0;
   uint64_t* pagemap = nullptr;
   char* bounce = nullptr;
-  char* stage = nullptr;      // compression: raw chunk being filled
-  char* zbuf = nullptr;       // compression: the compressed chunk
-  size_t zcap = 0;
-  void* zwork = nullptr;      // compression: static zstd context
-  size_t zwork_size = 0;
   image::RefRun* refs = nullptr;  // incremental: pages stored as references
   size_t nrefs = 0;
   PendingPage* pending = nullptr; // incremental: pages stored here, for the index
@@ -55,7 +47,7 @@ struct ImageScratch {
   long map() {
     size = kMapsCap + kMaxRegions * sizeof(image::RegionEntry) + kStringsCap +
            kMaxRuns * sizeof(image::PageRun) + kMaxThreadEntries * sizeof(image::ThreadEntry) +
-           kChunkPages * 8 + kChunkPages * image::kPageSize + compression_bytes() +
+           kChunkPages * 8 + kChunkPages * image::kPageSize +
            kMaxRefs * sizeof(image::RefRun) + kMaxPending * sizeof(PendingPage);
     size = (size + image::kPageSize - 1) & ~(image::kPageSize - 1);
     long p = sys::mmap(0, size, PROT_READ | PROT_WRITE,
@@ -84,23 +76,10 @@ struct ImageScratch {
     cur += kChunkPages * 8;
     bounce = cur;
     cur += kChunkPages * image::kPageSize;
-    stage = cur;
-    cur += image::kCompressChunkBytes;
-    zbuf = cur;
-    zcap = ZSTD_compressBound(image::kCompressChunkBytes);
-    cur += (zcap + 4095) & ~size_t{4095};
-    zwork = cur;
-    zwork_size = ZSTD_estimateCCtxSize(1);
-    cur += (zwork_size + 4095) & ~size_t{4095};
     refs = reinterpret_cast<image::RefRun*>(cur);
     cur += kMaxRefs * sizeof(image::RefRun);
     pending = reinterpret_cast<PendingPage*>(cur);
     return 0;
-  }
-
-  static size_t compression_bytes() {
-    return image::kCompressChunkBytes + ((ZSTD_compressBound(image::kCompressChunkBytes) + 4095) &
-                                         ~size_t{4095}) + ZSTD_estimateCCtxSize(1) + 4096;
   }
 
   void unmap() {

@@ -7,6 +7,7 @@
 
 #include <initializer_list>
 
+#include "core/compress_pool.h"
 #include "core/image_header.h"
 #include "core/plugin_internal.h"  // plugin sections (plugin API)
 #include "core/plugin_registry.h"  // kMaxPlugins (plugin API)
@@ -69,11 +70,13 @@ struct Out {
     crc = image::crc32c(p, n, crc);
     off += n;
   }
-  // Page data goes through here: written as is, or gathered into 1 MiB zstd chunks.
+  // Page data goes through here: written as is, or gathered into 1 MiB chunks that the
+  // compression pool compresses in parallel and hands back in order (sink).
   bool compress;
   ImageScratch* s;
   size_t staged;
-  ZSTD_CCtx* cctx;
+  CompressPool* pool;
+  char* chunk;        // pool buffer being filled
   bool incremental;   // pages found in the page index become references
   uint32_t region;    // index of the region being written
 
@@ -83,24 +86,33 @@ struct Out {
       return;
     }
     while (n > 0 && err == 0) {
+      if (chunk == nullptr) chunk = pool->fill_buffer(&Out::sink, this);
       size_t take = image::kCompressChunkBytes - staged;
       take = take < n ? take : n;
-      sys::mem_copy(s->stage + staged, p, take);
+      sys::mem_copy(chunk + staged, p, take);
       staged += take;
       p += take;
       n -= take;
-      if (staged == image::kCompressChunkBytes) flush_chunk();
+      if (staged == image::kCompressChunkBytes) queue_chunk();
     }
   }
-  void flush_chunk() {
+  void queue_chunk() {
     if (staged == 0) return;
-    size_t c = ZSTD_compressCCtx(cctx, s->zbuf, s->zcap, s->stage, staged, 1);
-    bool raw = ZSTD_isError(c) || c >= staged;
-    image::CompressedChunk h{static_cast<uint32_t>(staged),
-                             static_cast<uint32_t>(raw ? staged : c)};
-    put(&h, sizeof h);
-    put(raw ? s->stage : s->zbuf, h.stored_len);
+    pool->submit(staged);
     staged = 0;
+    chunk = nullptr;
+  }
+  // Every chunk of the region written (the region's checksum covers them).
+  void finish_chunks() {
+    if (!compress) return;
+    queue_chunk();
+    pool->drain(&Out::sink, this);
+  }
+  static void sink(void* ctx, const char* data, uint32_t raw_len, uint32_t stored_len) {
+    auto* o = static_cast<Out*>(ctx);
+    image::CompressedChunk h{raw_len, stored_len};
+    o->put(&h, sizeof h);
+    o->put(data, stored_len);
   }
 
   void pad_to_page() {
@@ -250,7 +262,7 @@ void write_region(Out& out, ImageScratch& s, RegionEntry& e) {
       i = (j == i) ? i + 1 : j;
     }
   }
-  out.flush_chunk();
+  out.finish_chunks();
   if (out.compress && e.data_pages > 0) e.flags |= image::kRegionCompressed;
   e.runs_offset = out.off;
   out.put(s.runs, e.run_count * sizeof(image::PageRun));
@@ -324,13 +336,14 @@ void add_references(Out& out, ImageScratch& s, image::ImageHeader* h) {
 }  // namespace
 
 long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* result) {
-  Out out{-1, -1, -1, image::kHeaderBytes, 0, 0, req.compress, &s, 0, nullptr, false, 0};
+  CompressPool pool;
+  Out out{-1, -1, -1, image::kHeaderBytes, 0, 0, req.compress, &s, 0, &pool, nullptr, false, 0};
   if (req.compress) {
-    out.cctx = ZSTD_initStaticCCtx(s.zwork, s.zwork_size);
-    out.compress = out.cctx != nullptr;
+    out.compress = pool.start(CompressPool::default_workers()) == 0;
   }
   long rc = open_files(out, req.path);
   if (rc < 0) {
+    pool.stop();
     close_files(out);
     sys::Fmt(result->error, sizeof result->error).s("cannot create ").s(req.path);
     return rc;
@@ -364,6 +377,7 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
   add_references(out, s, &h);
   h.strings_size = s.strings_used;
   h.strings_crc = put_table(out, s.strings, s.strings_used, &h.strings_offset);
+  pool.stop();
   h.file_size = out.off;
   fill_image_header(req, &h);
   long w = sys::pwrite(out.fd, &h, sizeof h, 0);
