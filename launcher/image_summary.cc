@@ -71,7 +71,8 @@ std::string regions_text(const image::ImageInfo& info) {
                          h.saved_pages, mib(h.saved_pages * image::kPageSize).c_str());
   if (h.ref_count > 0) {
     s += format("references  %" PRIu64 " pages kept in %u image(s), oldest gen-%06" PRIu64
-                "\n", h.referenced_pages, h.source_count, h.oldest_referenced_generation);
+                "; %" PRIu64 " known unwritten (not read)\n", h.referenced_pages, h.source_count,
+                h.oldest_referenced_generation, h.unread_referenced_pages);
     for (const std::string& source : info.sources) {
       s += format("  %s/%s\n", info.job_dir.c_str(), source.c_str());
     }

@@ -11,6 +11,7 @@
 
 #include "core/coordinator_client.h"
 #include "core/delay_lock.h"
+#include "core/dirty_tracker.h"
 #include "core/events.h"
 #include "core/forked_writer.h"
 #include "core/memory_image.h"
@@ -121,10 +122,17 @@ ImageRequest image_request(char* path, size_t cap) {
                       mode(proto::kCkptCompress), mode(proto::kCkptIncremental)};
 }
 
+// Incremental images: the pages written since the previous one, collected before any fork
+// (threads suspended), so that a forked writer sees the same answer.
+void track_dirty_pages(const ImageRequest& req) {
+  if (req.incremental && !req.compress) dirty_tracker::begin_image(req.generation);
+}
+
 // Writes the image and waits for the commit. 0 = committed, 1 = aborted, -1 = lost.
 int write_and_commit() {
   char path[1400];
   ImageRequest req = image_request(path, sizeof path);
+  track_dirty_pages(req);
   ImageResult res;
   log::state().phase = "write";
   long rc = write_process_image(req, &res);
@@ -147,6 +155,7 @@ void let_application_run() {
 void forked_write_and_commit() {
   char path[1400];
   ImageRequest req = image_request(path, sizeof path);
+  track_dirty_pages(req);
   ImageResult res;
   ForkedChild child{};
   log::state().phase = "fork";
@@ -219,6 +228,7 @@ void after_restart() {
   Runtime& r = rt();
   r.ckpt_tid = static_cast<int>(sys::gettid());
   r.slots[r.ckpt_slot].tid = r.ckpt_tid;
+  dirty_tracker::after_restart();
   log::state().phase = "restart";
   finish_restart_in_ckpt_thread();
   long fd = coord_connect(r.cfg.coord_host, r.cfg.coord_port, r.coord_fd);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "core/dirty_tracker.h"
 #include "core/pipe_table.h"
 #include "core/runtime.h"
 #include "sys/log.h"
@@ -61,7 +62,7 @@ bool is_terminal_path(const char* p) {
 void capture_one(int fd) {
   Runtime& r = rt();
   ProcessState& p = r.proc;
-  if (fd == r.coord_fd || fd == r.log_fd || p.nfds >= kMaxFds) {
+  if (fd == r.coord_fd || fd == r.log_fd || fd == dirty_tracker::fd() || p.nfds >= kMaxFds) {
     return;
   }
   FdRecord& rec = p.fds[p.nfds];

@@ -43,6 +43,7 @@ struct ImageScratch {
   size_t nrefs = 0;
   PendingPage* pending = nullptr; // incremental: pages stored here, for the index
   size_t npending = 0;
+  uint64_t nunread = 0;            // incremental: pages referenced without being read
 
   long map() {
     size = kMapsCap + kMaxRegions * sizeof(image::RegionEntry) + kStringsCap +

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/dirty_tracker.h"
 #include "core/ckpt_thread.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
@@ -120,6 +121,7 @@ void at_exit() { raise_event(Event::kExit); }
 void atfork_child() {
   Runtime& r = rt();
   if (r.coord_fd >= 0) sys::close(r.coord_fd);
+  dirty_tracker::after_fork_child();
   r.parent_vpid = r.vpid;
   r.vpid = 0;
   r.nslots = 0;
@@ -169,6 +171,7 @@ __attribute__((constructor)) void ckpt_init() {
   }
   if (rt().cfg.default_modes & proto::kCkptIncremental) {
     page_index::reserve(1u << 19);  // 32 MiB of address space, resident as it fills
+    dirty_tracker::start();
   }
   raise_event(Event::kInit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);

@@ -19,7 +19,8 @@ struct Entry {
   uint64_t hash;
   uint64_t offset;
   uint32_t source;
-  uint32_t pad;
+  uint32_t crc;          // CRC32C of the page
+  uint64_t generation;   // last image whose contents for this page this entry matched
 };
 
 struct Source {
@@ -111,6 +112,30 @@ uint64_t page_hash(const void* page) {
   return (a << 32) | b;
 }
 
+namespace {
+// The CRC register after 4096 zero bytes, as a linear map: column i is the image of bit i.
+uint32_t g_page_shift[32];
+bool g_page_shift_ready = false;
+
+void init_page_shift() {
+  static const char kZeros[4096] = {};
+  for (int i = 0; i < 32; ++i) {
+    // crc32c(buf, n, c) = ~R(~c, buf), and R(s, zeros) is linear in s.
+    g_page_shift[i] = ~image::crc32c(kZeros, sizeof kZeros, ~(1u << i));
+  }
+  g_page_shift_ready = true;
+}
+}  // namespace
+
+uint32_t crc32c_append_page(uint32_t run_crc, uint32_t page_crc) {
+  if (!g_page_shift_ready) init_page_shift();
+  uint32_t shifted = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (run_crc & (1u << i)) shifted ^= g_page_shift[i];
+  }
+  return shifted ^ page_crc;
+}
+
 namespace page_index {
 
 uint32_t begin(uint64_t generation, const char* job_dir, const char* rel_path) {
@@ -138,11 +163,31 @@ bool lookup(uint64_t addr, uint64_t hash, PageRef* ref) {
   }
 }
 
+bool lookup_confirmed(uint64_t addr, uint64_t generation, PageRef* ref, uint64_t* hash,
+                      uint32_t* crc) {
+  Index& x = g_index;
+  if (x.table == nullptr) return false;
+  for (uint64_t i = slot_of(addr, x.capacity);; i = (i + 1) & (x.capacity - 1)) {
+    const Entry& e = x.table[i];
+    if (e.addr == 0) return false;
+    if (e.addr == addr) {
+      if (e.generation != generation || !source_exists(e.source)) return false;
+      *ref = PageRef{e.source, x.sources[e.source].generation, e.offset};
+      *hash = e.hash;
+      *crc = e.crc;
+      return true;
+    }
+  }
+}
+
 void apply_pending(uint32_t source, const PendingPage* pages, size_t n) {
   Index& x = g_index;
   if (!grow(x.used + n)) return;
+  uint64_t generation = x.sources[source].generation;
   for (size_t i = 0; i < n; ++i) {
-    Entry e{pages[i].addr, pages[i].hash, pages[i].offset, source, 0};
+    const PendingPage& p = pages[i];
+    uint32_t from = p.source == kThisImage ? source : p.source;
+    Entry e{p.addr, p.hash, p.offset, from, p.crc, generation};
     x.used += insert(x.table, x.capacity, e) ? 1 : 0;
   }
   x.sources[source].exists = 1;

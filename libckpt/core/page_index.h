@@ -23,7 +23,14 @@ struct PendingPage {
   uint64_t addr;
   uint64_t hash;
   uint64_t offset;
+  uint32_t crc;      // CRC32C of the page's bytes
+  uint32_t source;   // kThisImage, or the earlier image a reference points into
 };
+inline constexpr uint32_t kThisImage = ~0u;
+
+// CRC32C of (bytes with CRC `run_crc`) followed by one page whose own CRC32C is `page_crc`,
+// without reading either.
+uint32_t crc32c_append_page(uint32_t run_crc, uint32_t page_crc);
 
 uint64_t page_hash(const void* page);
 
@@ -33,7 +40,13 @@ namespace page_index {
 // Returns the source number of this image.
 uint32_t begin(uint64_t generation, const char* job_dir, const char* rel_path);
 bool lookup(uint64_t addr, uint64_t hash, PageRef* ref);
-// After the image is durable: records where its pages are.
+// The entry of `addr` if it described the page's contents at the image of generation
+// `generation` (written or referenced by it) and its source still exists: for pages the
+// dirty tracker knows unwritten since then. Stores its hash and CRC32C.
+bool lookup_confirmed(uint64_t addr, uint64_t generation, PageRef* ref, uint64_t* hash,
+                      uint32_t* crc);
+// After the image is durable: records where its pages are (pages stored by it, and pages
+// it references, which are confirmed for its generation).
 void apply_pending(uint32_t source, const PendingPage* pages, size_t n);
 // Maps the table up front (NORESERVE), so that checkpoints do not change the address space.
 void reserve(uint64_t pages);

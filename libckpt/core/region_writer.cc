@@ -8,6 +8,7 @@
 #include <initializer_list>
 
 #include "core/compress_pool.h"
+#include "core/dirty_tracker.h"
 #include "core/image_header.h"
 #include "core/plugin_internal.h"  // plugin sections (plugin API)
 #include "core/plugin_registry.h"  // kMaxPlugins (plugin API)
@@ -188,20 +189,44 @@ void add_run(ImageScratch& s, RegionEntry& e, uint64_t first, uint64_t n) {
 }
 
 void add_ref(ImageScratch& s, uint32_t region, uint64_t page, const PageRef& ref,
-             const char* bytes) {
+             uint32_t page_crc) {
   if (s.nrefs > 0) {
     image::RefRun& last = s.refs[s.nrefs - 1];
     if (last.region == region && last.source == ref.source &&
         last.first_page + last.npages == page &&
         last.offset + last.npages * kPageSize == ref.offset) {
-      last.crc = image::crc32c(bytes, kPageSize, last.crc);
+      last.crc = crc32c_append_page(last.crc, page_crc);
       last.npages += 1;
       return;
     }
   }
   if (s.nrefs < ImageScratch::kMaxRefs) {
-    s.refs[s.nrefs++] = image::RefRun{region, ref.source, page, 1, ref.offset,
-                                      image::crc32c(bytes, kPageSize), ref.source_generation};
+    s.refs[s.nrefs++] = image::RefRun{region, ref.source, page, 1, ref.offset, page_crc,
+                                      ref.source_generation};
+  }
+}
+
+// Logs a page for the index, applied once the image is durable (page_index.h).
+void pend(ImageScratch& s, const PendingPage& p) {
+  if (s.npending < ImageScratch::kMaxPending) s.pending[s.npending++] = p;
+}
+
+// Incremental images: kept pages that the dirty tracker knows unwritten since the previous
+// image, and whose index entry that image confirmed, become references without being read.
+void take_clean_pages(Out& out, ImageScratch& s, const RegionEntry& e, uint64_t base, size_t n,
+                      bool* keep) {
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t addr = e.start + (base + i) * kPageSize, since = 0, hash = 0;
+    PageRef ref;
+    uint32_t crc = 0;
+    if (!keep[i] || !dirty_tracker::is_clean(addr, &since) ||
+        !page_index::lookup_confirmed(addr, since, &ref, &hash, &crc)) {
+      continue;
+    }
+    add_ref(s, out.region, base + i, ref, crc);
+    pend(s, PendingPage{addr, hash, ref.offset, crc, ref.source});
+    keep[i] = false;
+    ++s.nunread;
   }
 }
 
@@ -218,12 +243,14 @@ void emit_pages(Out& out, ImageScratch& s, RegionEntry& e, uint64_t first, const
     const char* page = src + p * kPageSize;
     uint64_t addr = e.start + (first + p) * kPageSize;
     uint64_t hash = page_hash(page);
+    uint32_t crc = image::crc32c(page, kPageSize);
     PageRef ref;
     if (page_index::lookup(addr, hash, &ref)) {
-      add_ref(s, out.region, first + p, ref, page);
+      add_ref(s, out.region, first + p, ref, crc);
+      pend(s, PendingPage{addr, hash, ref.offset, crc, ref.source});
       continue;
     }
-    if (s.npending < ImageScratch::kMaxPending) s.pending[s.npending++] = {addr, hash, out.off};
+    pend(s, PendingPage{addr, hash, out.off, crc, kThisImage});
     out.put_pages(page, kPageSize);
     add_run(s, e, first + p, 1);
   }
@@ -249,12 +276,18 @@ void write_region(Out& out, ImageScratch& s, RegionEntry& e) {
   e.data_offset = out.off;
   out.crc = 0;
   bool keep[ImageScratch::kChunkPages];
+  bool volatile_region = is_volatile(e);
   uint64_t npages = (e.end - e.start) / kPageSize;
   for (uint64_t base = 0; p != Policy::kNone && base < npages && out.err == 0;
        base += ImageScratch::kChunkPages) {
     size_t n = static_cast<size_t>(npages - base < ImageScratch::kChunkPages
                                        ? npages - base : ImageScratch::kChunkPages);
     select_pages(out, s, p, e.start + base * kPageSize, n, keep);
+    // libckpt's own state and this thread's stack change between the dirty scan and the
+    // capture: always read them.
+    if (out.incremental && p == Policy::kAnon && !volatile_region) {
+      take_clean_pages(out, s, e, base, n, keep);
+    }
     for (size_t i = 0; i < n;) {
       size_t j = i;
       while (j < n && keep[j]) ++j;
@@ -324,6 +357,7 @@ void add_references(Out& out, ImageScratch& s, image::ImageHeader* h) {
     const char* p = page_index::source_path(i);
     s.add_string(p, sys::str_len(p));
   }
+  h->unread_referenced_pages = s.nunread;
   for (size_t i = 0; i < s.nrefs; ++i) {
     h->referenced_pages += s.refs[i].npages;
     uint64_t g = s.refs[i].source_generation;

@@ -153,6 +153,9 @@ struct ImageHeader {
   uint32_t source_count;           // images referenced (paths relative to the job directory)
   uint32_t sources_offset;         // into the strings blob: source_count NUL-terminated paths
   uint64_t oldest_referenced_generation;  // 0 if none
+  // Of referenced_pages: those the dirty tracker knew unwritten since the previous image,
+  // referenced without being read (userfaultfd write-protection; 0 with content hashing).
+  uint64_t unread_referenced_pages;
 };
 
 // Pages [first_page, first_page + npages) of region `region` are the bytes at `offset` of

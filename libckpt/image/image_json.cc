@@ -48,6 +48,7 @@ void write_header(JsonWriter& w, const ImageHeader& h) {
   w.field("saved_pages", static_cast<unsigned long long>(h.saved_pages));
   w.field("ref_count", h.ref_count);
   w.field("referenced_pages", static_cast<unsigned long long>(h.referenced_pages));
+  w.field("unread_referenced_pages", static_cast<unsigned long long>(h.unread_referenced_pages));
   w.field("source_count", h.source_count);
   w.field("oldest_referenced_generation",
           static_cast<unsigned long long>(h.oldest_referenced_generation));

@@ -18,6 +18,7 @@ Python stdlib only. CT_KEEP=1 keeps the scratch directory.
 import argparse
 import json
 import os
+import platform
 import re
 import shlex
 import shutil
@@ -483,19 +484,39 @@ def run_cr(run):
     return text
 
 
+def write_protect_tracking_expected():
+    """Kernels from 6.7 on have UFFD_FEATURE_WP_ASYNC and PAGEMAP_SCAN; root may always use
+    userfaultfd. Then incremental images must reference pages without reading them."""
+    try:
+        major, minor = (int(x) for x in platform.release().split(".")[:2])
+    except ValueError:
+        return False
+    if (major, minor) < (6, 7) or os.environ.get("CKPT_DIRTY_TRACKING") == "hash":
+        return False
+    if os.geteuid() == 0:
+        return True
+    with open("/proc/sys/vm/unprivileged_userfaultfd") as f:
+        return f.read().strip() == "1"
+
+
 def check_references(run):
-    """The newest generation's images reference pages of every earlier generation."""
+    """The newest generation's images reference pages of every earlier generation, and
+    (where write-protection tracking is available) some of them without reading them."""
     jobs = [os.path.join(run.ckptdir, j) for j in os.listdir(run.ckptdir)]
     latest = os.path.realpath(os.path.join(jobs[0], "latest"))
     newest = int(latest.rsplit("-", 1)[1])
-    seen = set()
+    seen, unread = set(), 0
     for name in os.listdir(latest):
         if name.endswith(".ckpt"):
             info = json.loads(run.ckpt("inspect", "--json", os.path.join(latest, name)).stdout)
             seen |= {r["source_generation"] for r in info.get("refs", [])}
+            unread += info["header"]["unread_referenced_pages"]
     if not set(range(1, newest)) <= seen:
         fail(f"generation {newest} references generations {sorted(seen)}, "
              f"expected all of 1..{newest - 1}")
+    if unread == 0 and write_protect_tracking_expected():
+        fail(f"generation {newest} read every referenced page: userfaultfd write-protect "
+             "tracking was not used (see libckpt/core/dirty_tracker.h)")
 
 
 def check_min_generations(run):
