@@ -163,7 +163,7 @@ void forked_write_and_commit() {
   refill_internal_pipes();
   raise_event(Event::kResume);
   let_application_run();
-  if (rc == 0) rc = finish_forked_image(child, &res);
+  if (rc == 0) rc = finish_forked_image(req, child, &res);
   if (report_image(path, rc, res) == 0) resume_steps();
 }
 

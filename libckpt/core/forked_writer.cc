@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "core/image_scratch.h"
+#include "core/page_index.h"
 #include "core/region_writer.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -46,7 +47,38 @@ void snapshot_shared_regions(ImageScratch& s) {
   }
   sys::write_all(out_fd, &rc, sizeof rc);
   sys::write_all(out_fd, &res, sizeof res);
+  // The index updates of an incremental image, for the parent's own index.
+  uint64_t npending = (rc == 0 && req.incremental && !req.compress) ? s.npending : 0;
+  sys::write_all(out_fd, &npending, sizeof npending);
+  sys::write_all(out_fd, s.pending, npending * sizeof(PendingPage));
   sys::exit_group(rc == 0 ? 0 : 1);
+}
+
+bool read_exact(int fd, void* buf, size_t n) {
+  auto* p = static_cast<char*>(buf);
+  while (n > 0) {
+    long r = sys::read(fd, p, n);
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// Applies the child's incremental index updates to this (the parent's) index, in batches,
+// so that the next checkpoint references what this one stored. The child registered the
+// image as a page source; registering it here gives it the same number.
+void receive_index_updates(const ImageRequest& req, int fd) {
+  uint64_t n = 0;
+  if (!read_exact(fd, &n, sizeof n) || n == 0) return;
+  uint32_t source = register_page_source(req);
+  static PendingPage batch[2048];  // checkpoint thread only
+  while (n > 0) {
+    size_t take = n < 2048 ? static_cast<size_t>(n) : 2048;
+    if (!read_exact(fd, batch, take * sizeof(PendingPage))) return;
+    page_index::apply_pending(source, batch, take);
+    n -= take;
+  }
 }
 
 }  // namespace
@@ -74,10 +106,11 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
   return (n == 1 && ready == 'R') ? 0 : -5;
 }
 
-long finish_forked_image(ForkedChild& child, ImageResult* result) {
+long finish_forked_image(const ImageRequest& req, ForkedChild& child, ImageResult* result) {
   long rc = -5;
-  bool ok = sys::read(child.result_fd, &rc, sizeof rc) == static_cast<long>(sizeof rc) &&
-            sys::read(child.result_fd, result, sizeof *result) == static_cast<long>(sizeof *result);
+  bool ok = read_exact(child.result_fd, &rc, sizeof rc) &&
+            read_exact(child.result_fd, result, sizeof *result);
+  if (ok && rc == 0) receive_index_updates(req, child.result_fd);
   if (!ok) {
     rc = -5;
     sys::str_copy(result->error, "the forked image writer died", sizeof result->error);

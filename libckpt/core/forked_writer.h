@@ -17,7 +17,8 @@ struct ForkedChild {
 
 // Returns 0 once the child holds a consistent snapshot (the application may resume).
 long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult* result);
-// Waits for the child's image; returns 0 or -errno (result->error says why).
-long finish_forked_image(ForkedChild& child, ImageResult* result);
+// Waits for the child's image; returns 0 or -errno (result->error says why). An
+// incremental image's index updates are applied to this process's index.
+long finish_forked_image(const ImageRequest& req, ForkedChild& child, ImageResult* result);
 
 }  // namespace ckpt

@@ -331,20 +331,7 @@ uint32_t put_table(Out& out, const void* p, size_t n, uint64_t* offset) {
 // "<job>/gen-000007.partial/a.vm.1.ckpt" -> job dir "<job>", rel "gen-000007/a.vm.1.ckpt".
 uint32_t begin_incremental(const ImageRequest& req, Out& out) {
   out.incremental = req.incremental && !out.compress;
-  if (!out.incremental) return 0;
-  char job[1024], rel[512];
-  sys::str_copy(job, req.path, sizeof job);
-  char* name = job + sys::str_len(job);
-  while (name > job && *name != '/') --name;
-  char* gen = name - 1;
-  while (gen > job && *gen != '/') --gen;
-  *name = '\0';
-  *gen = '\0';
-  sys::Fmt f(rel, sizeof rel);
-  f.s(gen + 1);
-  if (sys::ends_with(rel, ".partial")) rel[f.len() - 8] = '\0';
-  sys::Fmt(rel + sys::str_len(rel), sizeof rel - sys::str_len(rel)).c('/').s(name + 1);
-  return page_index::begin(req.generation, job, rel);
+  return out.incremental ? register_page_source(req) : 0;
 }
 
 // Reference table and source list (incremental images); the strings blob gets the paths.
@@ -368,6 +355,22 @@ void add_references(Out& out, ImageScratch& s, image::ImageHeader* h) {
 }
 
 }  // namespace
+
+uint32_t register_page_source(const ImageRequest& req) {
+  char job[1024], rel[512];
+  sys::str_copy(job, req.path, sizeof job);
+  char* name = job + sys::str_len(job);
+  while (name > job && *name != '/') --name;
+  char* gen = name - 1;
+  while (gen > job && *gen != '/') --gen;
+  *name = '\0';
+  *gen = '\0';
+  sys::Fmt f(rel, sizeof rel);
+  f.s(gen + 1);
+  if (sys::ends_with(rel, ".partial")) rel[f.len() - 8] = '\0';
+  sys::Fmt(rel + sys::str_len(rel), sizeof rel - sys::str_len(rel)).c('/').s(name + 1);
+  return page_index::begin(req.generation, job, rel);
+}
 
 long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* result) {
   CompressPool pool;
