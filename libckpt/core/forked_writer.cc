@@ -7,6 +7,7 @@
 #include "core/image_scratch.h"
 #include "core/page_index.h"
 #include "core/region_writer.h"
+#include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
 
@@ -88,6 +89,7 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
   int fds[2];
   long rc = sys::call(kPipe2, fds, O_CLOEXEC);
   if (rc < 0) return rc;
+  uint64_t t0 = sys::monotonic_ns();
   long pid = sys::call(sys::kClone, 0 /*no flags, exit signal 0*/, 0, 0, 0, 0);
   if (pid == 0) {
     sys::close(fds[0]);
@@ -101,8 +103,12 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
   }
   child->pid = pid;
   child->result_fd = fds[0];
+  uint64_t t1 = sys::monotonic_ns();
   char ready = 0;
   long n = sys::read(fds[0], &ready, 1);
+  uint64_t t2 = sys::monotonic_ns();
+  CKPT_LOG(kDebug, "forked writer: fork {} us, child ready {} us later", (t1 - t0) / 1000,
+           (t2 - t1) / 1000);
   return (n == 1 && ready == 'R') ? 0 : -5;
 }
 
