@@ -166,6 +166,33 @@ def restart_while_running(run):
         fail(f"the original did not finish cleanly after the refused restart (exit {rc})")
 
 
+def restart_twice(run):
+    """One generation restarted twice, one copy after the other: each copy runs to the end
+    and leaves the same output (the victim's stdout is a file, reopened at its saved
+    offset, so the second copy rewrites the same bytes), and the generation is unchanged."""
+    gen_dir, image, _owner = first_generation(run, kill=True)
+    before = os.stat(image)
+    outputs = []
+    for copy in (1, 2):
+        owner, _pid = run.restart(gen_dir, 0)
+        with open(os.path.join(run.control, "go"), "w"):
+            pass
+        rc = owner.wait(timeout=run.deadline.left())
+        outputs.append(run.final_output())
+        if rc != 0 or "PASS\n" not in outputs[-1]:
+            fail(f"restarted copy {copy} did not finish cleanly (exit {rc})")
+        os.unlink(os.path.join(run.control, "go"))
+        wait_until(lambda: not run.status().get("members"), "waiting for the coordinator to "
+                   f"drop restarted copy {copy}", run.deadline, interval=0.2)
+    if outputs[0] != outputs[1]:
+        fail(f"the two restarted copies printed different output:\n{outputs[0]!r}\n"
+             f"{outputs[1]!r}")
+    after = os.stat(image)
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        fail(f"the first restarted copy changed {image}")
+    run.ckpt("verify", gen_dir)
+
+
 def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -264,6 +291,7 @@ CASES = {
     "missing_generation": missing_generation,
     "term_checkpoint": term_checkpoint,
     "restart_while_running": restart_while_running,
+    "restart_twice": restart_twice,
     "deleted_referenced_generation": deleted_referenced_generation,
     "unreachable_coordinator": unreachable_coordinator,
     "unknown_option": unknown_option,
