@@ -84,6 +84,7 @@ int run_inspect(InspectOptions& opts);
 
 struct VerifyOptions {
   std::vector<std::string> paths;
+  bool json = false;
 };
 void add_verify_options(CLI::App* app, VerifyOptions& opts);
 int run_verify(VerifyOptions& opts);

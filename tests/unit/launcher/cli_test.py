@@ -255,6 +255,21 @@ class VerifyInspect(CliCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.strip(), "OK " + path)
 
+    def test_verify_json(self):
+        good = os.path.join(self.tmp, "g", "app.node1.1.ckpt")
+        bad = os.path.join(self.tmp, "b", "app.node1.1.ckpt")
+        self.image(good)
+        self.image(bad, "--damage", "page")
+        r = self.ckpt("verify", "--json", good, bad)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertFalse(doc["ok"])
+        self.assertEqual([(c["path"], c["ok"]) for c in doc["checks"]], [(good, True), (bad, False)])
+        self.assertIn("checksum mismatch", doc["checks"][1]["error"])
+        r = self.ckpt("verify", "--json", good)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(json.loads(r.stdout)["ok"])
+
     def test_verify_damaged_images(self):
         expected = {
             "truncate": "truncated: 12288 bytes, header says",
