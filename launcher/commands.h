@@ -54,6 +54,12 @@ struct RestartOptions {
   bool lazy = false;
   double barrier_timeout = -1;
   std::vector<std::string> paths;
+  // Restart on other hosts (host_map.h, remote_restore.h).
+  std::string hosts;       // --hosts h3,h4
+  std::string hostfile;    // --hostfile F
+  std::string host_map;    // --host-map h1=h3,h2=h4
+  std::string rsh_agent;   // --rsh-agent CMD (else CKPT_RSH_AGENT, else ssh)
+  std::string coord_bind;  // --coord-bind ADDR: start a new coordinator here, bound to ADDR
 };
 void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling);
 int run_restart(RestartOptions& opts);

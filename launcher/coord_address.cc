@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "coordinator/protocol.h"
+#include "launcher/host_address.h"
 #include "launcher/messages.h"
 
 namespace ckpt::launcher {
@@ -117,7 +118,7 @@ Result<std::optional<int>> resolve_interval(int flag) {
 }
 
 bool is_local_host(const std::string& host) {
-  if (host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1" || host == "0.0.0.0") {
+  if (is_loopback_or_wildcard(host) || is_interface_address(host)) {
     return true;
   }
   char name[256] = {};

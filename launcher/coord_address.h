@@ -41,7 +41,8 @@ std::string resolve_ckpt_dir(const std::string& flag);
 // --interval (flag >= 0), else CKPT_CHECKPOINT_INTERVAL, else DMTCP_CHECKPOINT_INTERVAL.
 Result<std::optional<int>> resolve_interval(int flag);
 
-// True if `host` names this machine (localhost, a loopback address or our hostname): only
+// True if `host` names this machine (localhost, a loopback or wildcard address, an address
+// of one of our interfaces, or our hostname): only
 // then may the launcher start a coordinator for it.
 bool is_local_host(const std::string& host);
 

@@ -46,6 +46,9 @@ std::vector<std::string> coordinator_argv(const CoordinatorNeed& need, int port,
   if (!need.job_id.empty()) {
     args.insert(args.end(), {"--job-id", need.job_id});
   }
+  if (!need.bind.empty()) {
+    args.insert(args.end(), {"--bind", need.bind});
+  }
   return args;
 }
 

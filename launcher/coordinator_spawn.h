@@ -20,6 +20,7 @@ struct CoordinatorNeed {
   double barrier_timeout = -1;  // < 0: the coordinator's default
   int keep = -1;                // < 0: the coordinator's default
   std::string job_id;
+  std::string bind;  // --bind of a started coordinator ("" = its default, 0.0.0.0)
 };
 
 struct CoordinatorFound {

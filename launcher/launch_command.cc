@@ -18,6 +18,7 @@
 #include "launcher/commands.h"
 #include "launcher/coordinator_client.h"
 #include "launcher/coordinator_spawn.h"
+#include "launcher/host_address.h"
 #include "launcher/hwloc_summary.h"
 #include "launcher/messages.h"
 #include "launcher/paths.h"
@@ -142,7 +143,7 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
   app->add_flag("--new-coordinator", opts.new_coordinator,
                 "always start a new coordinator (with --coord-port 0 it picks a free port and "
                 "writes it to --port-file)");
-  app->add_flag("-j,--join-coordinator", opts.join_coordinator,
+  app->add_flag("-j,--join-coordinator,--join", opts.join_coordinator,
                 "join an existing coordinator; fail if none answers");
   app->add_option("--ckptdir", opts.ckpt_dir,
                   "checkpoint directory (default: CKPT_CKPTDIR, DMTCP_CHECKPOINT_DIR, cwd)");
@@ -223,7 +224,12 @@ int run_launch(LaunchOptions& opts) {
   if (!addr.is_ok()) {
     return fail(kCmd, addr.status());
   }
-  set_environment(opts, addr.value(), ckpt_dir, plugins.value());
+  // libckpt resolves without DNS: a name only DNS knows is handed over as an address.
+  Result<std::string> host = host_for_libckpt(addr.value().host);
+  if (!host.is_ok()) {
+    return fail(kCmd, host.status());
+  }
+  set_environment(opts, CoordAddress{host.value(), addr.value().port}, ckpt_dir, plugins.value());
   std::vector<char*> args;
   for (std::string& a : argv) {
     args.push_back(a.data());

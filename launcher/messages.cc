@@ -168,5 +168,85 @@ std::string loader_missing(const std::string& path) {
   return "restart loader not found at " + path + "; the ckpt installation is incomplete";
 }
 
+// Restart on other hosts.
+namespace {
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) {
+    out += (out.empty() ? "" : ",") + w;
+  }
+  return out;
+}
+}  // namespace
+
+std::string bad_hostfile(const std::string& path, const std::string& why) {
+  return "hostfile " + path + " " + why + "; it needs one host name per line";
+}
+std::string bad_host_map_entry(const std::string& entry) {
+  return "--host-map entry '" + entry + "' is not OLD=NEW (e.g. --host-map h1=h3,h2=h4)";
+}
+std::string host_map_unknown_host(const std::string& host, const std::vector<std::string>& saved) {
+  return "--host-map names host '" + host + "', but the generation's processes ran on " +
+         joined(saved);
+}
+std::string host_flags_exclusive() {
+  return "--hosts, --hostfile and --host-map are alternatives: give only one";
+}
+std::string too_few_hosts(const std::vector<std::string>& saved,
+                          const std::vector<std::string>& targets) {
+  return "the generation ran on " + std::to_string(saved.size()) + " hosts (" + joined(saved) +
+         ") but only " + std::to_string(targets.size()) + " were given (" + joined(targets) +
+         "); give one target host per saved host, in order";
+}
+std::string no_routable_address(const std::string& peer) {
+  return "this host has no address that " + (peer.empty() ? std::string("other hosts") : peer) +
+         " could reach the coordinator by; give --coord-host or --coord-bind";
+}
+std::string unknown_coord_host(const std::string& host, const std::string& why) {
+  return "coordinator host '" + host + "' cannot be resolved (" + why +
+         "); give an address or a name in /etc/hosts";
+}
+std::string bad_rsh_agent(const std::string& agent) {
+  return "--rsh-agent/CKPT_RSH_AGENT '" + agent + "' names no command";
+}
+std::string agent_exec_failed(const std::string& agent, const std::string& host, int err) {
+  return "host " + host + ": cannot run the agent " + agent + ": " + std::strerror(err) +
+         " (set --rsh-agent or CKPT_RSH_AGENT)";
+}
+std::string remote_process_failed(const std::string& host, int32_t vpid, const std::string& image,
+                                  int code) {
+  return "host " + host + ": process vpid " + std::to_string(vpid) + " (" + image +
+         ") ended with exit code " + std::to_string(code);
+}
+std::string local_restore_failed(int32_t vpid, const std::string& image, int code) {
+  return "this host: restoring vpid " + std::to_string(vpid) + " (" + image +
+         ") failed with exit code " + std::to_string(code);
+}
+std::string remote_restore_failed(const std::string& host, int32_t vpid, const std::string& agent,
+                                  int code) {
+  std::string why = code == 255 || code == 127
+                        ? " (the host cannot be reached through '" + agent + "'?)"
+                        : " (the process's own message is on its restored stderr)";
+  return "host " + host + ": restoring vpid " + std::to_string(vpid) + " through '" + agent +
+         "' failed with exit code " + std::to_string(code) + why;
+}
+std::string restore_never_joined(const std::string& host, int32_t vpid, const std::string& coord,
+                                 double timeout_s) {
+  return "host " + (host.empty() ? std::string("(this host)") : host) + ": vpid " +
+         std::to_string(vpid) + " had not joined the coordinator at " + coord + " after " +
+         seconds(timeout_s) + " (is the host up, and the coordinator reachable from there?)";
+}
+std::string restoring_remotely(const std::string& host, int32_t vpid, const std::string& saved_host,
+                               const std::string& agent) {
+  return "host " + host + ": restoring vpid " + std::to_string(vpid) + " (saved on " + saved_host +
+         ") through '" + agent + "'";
+}
+std::string restart_failed_on_hosts() {
+  return "restart failed; the processes that did start were killed:";
+}
+std::string restart_round_stuck(const std::string& coord, double timeout_s) {
+  return "the restart round at " + coord + " did not finish within " + seconds(timeout_s);
+}
+
 }  // namespace msg
 }  // namespace ckpt::launcher

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ckpt/status.h"
 
@@ -68,6 +69,30 @@ std::string skipping(const std::string& generation, const std::string& reason);
 std::string restart_banner(uint64_t generation, const std::string& job, size_t nprocs,
                            const std::string& dir);
 std::string loader_missing(const std::string& path);
+
+// Restart on other hosts (--hosts/--hostfile/--host-map/--rsh-agent/--coord-bind).
+std::string bad_hostfile(const std::string& path, const std::string& why);
+std::string bad_host_map_entry(const std::string& entry);
+std::string host_map_unknown_host(const std::string& host, const std::vector<std::string>& saved);
+std::string host_flags_exclusive();
+std::string too_few_hosts(const std::vector<std::string>& saved,
+                          const std::vector<std::string>& targets);
+std::string no_routable_address(const std::string& peer);
+std::string unknown_coord_host(const std::string& host, const std::string& why);
+std::string bad_rsh_agent(const std::string& agent);
+std::string agent_exec_failed(const std::string& agent, const std::string& host, int err);
+std::string remote_process_failed(const std::string& host, int32_t vpid, const std::string& image,
+                                  int code);
+std::string local_restore_failed(int32_t vpid, const std::string& image, int code);
+std::string remote_restore_failed(const std::string& host, int32_t vpid, const std::string& agent,
+                                  int code);
+std::string restore_never_joined(const std::string& host, int32_t vpid, const std::string& coord,
+                                 double timeout_s);
+std::string restart_failed_on_hosts();
+std::string restoring_remotely(const std::string& host, int32_t vpid, const std::string& saved_host,
+                               const std::string& agent);
+std::string restart_round_stuck(const std::string& coord, double timeout_s);
+
 
 }  // namespace msg
 }  // namespace ckpt::launcher

@@ -14,6 +14,10 @@
 #include "launcher/messages.h"
 #include "launcher/running_check.h"
 #include "launcher/paths.h"
+#include "launcher/host_address.h"
+#include "launcher/host_map.h"
+#include "launcher/remote_restore.h"
+#include "launcher/restart_watch.h"
 #include "launcher/restore_runner.h"
 
 namespace ckpt::launcher {
@@ -71,7 +75,7 @@ Result<Chosen> choose_generation(const std::vector<std::string>& paths, Verify v
   return Chosen{std::move(gen), parent_of(parent_of(dir)), dir};
 }
 
-int print_dry_run(const Chosen& chosen, const std::string& ckpt_dir) {
+int print_dry_run(const Chosen& chosen, const std::string& ckpt_dir, const HostMapping& mapping) {
   std::printf("generation %llu\n", static_cast<unsigned long long>(chosen.gen.number));
   std::printf("job %s\n", chosen.gen.job_id.c_str());
   std::printf("dir %s\n", chosen.source.c_str());
@@ -79,7 +83,94 @@ int print_dry_run(const Chosen& chosen, const std::string& ckpt_dir) {
   for (const image::ImageInfo& img : chosen.gen.images) {
     std::printf("image %s\n", img.file.c_str());
   }
+  for (const std::string& saved : mapping.saved_hosts) {  // only when hosts move
+    if (mapping.target_of(saved) != saved) {
+      std::printf("host %s -> %s\n", saved.c_str(), mapping.target_of(saved).c_str());
+    }
+  }
   return 0;
+}
+
+HostMapFlags host_flags(const RestartOptions& opts) {
+  return HostMapFlags{opts.hosts, opts.hostfile, opts.host_map};
+}
+
+// The images restored on this host (the running-original check applies to them only).
+Generation local_part(const Generation& gen, const HostMapping& mapping) {
+  Generation local{gen.dir, gen.number, gen.job_id, {}};
+  for (const image::ImageInfo& img : gen.images) {
+    std::string saved = image::fixed_string(img.header.host, sizeof img.header.host);
+    if (is_this_host(mapping.target_of(saved))) {
+      local.images.push_back(img);
+    }
+  }
+  return local;
+}
+
+CoordinatorNeed coordinator_need(const RestartOptions& opts, const std::string& ckpt_dir,
+                                 const Generation& gen) {
+  CoordinatorNeed need{opts.coord,   opts.new_coordinator,  opts.join_coordinator, ckpt_dir,
+                       std::nullopt, opts.barrier_timeout, -1,                    gen.job_id};
+  if (!opts.coord_bind.empty()) {
+    need.flags.host = opts.coord_bind;
+    need.flags.port = opts.coord.port >= 0 ? opts.coord.port : 0;
+    need.force_new = true;
+    need.bind = opts.coord_bind;
+  }
+  return need;
+}
+
+bool any_remote(const Generation& gen, const HostMapping& mapping) {
+  return local_part(gen, mapping).images.size() != gen.images.size();
+}
+
+// The coordinator address given to processes on other hosts: the one we use, unless it
+// only means something here (loopback, wildcard): then our address toward the first of them.
+Result<CoordAddress> address_for_remote(const CoordAddress& ours, const HostMapping& mapping) {
+  CoordAddress remote = ours;
+  if (is_loopback_or_wildcard(ours.host)) {
+    std::string peer;
+    for (const std::string& saved : mapping.saved_hosts) {
+      if (peer.empty() && !is_this_host(mapping.target_of(saved))) {
+        peer = mapping.target_of(saved);
+      }
+    }
+    CKPT_TRY_ASSIGN(remote.host, routable_address_toward(peer));
+  }
+  CKPT_TRY_ASSIGN(remote.host, host_for_libckpt(remote.host));
+  return remote;
+}
+
+int restore_everywhere(const RestartOptions& opts, const Generation& gen,
+                       const HostMapping& mapping, const CoordinatorFound& found,
+                       const std::string& ckpt_dir) {
+  const CoordAddress& coord = found.addr;
+  bool remote = any_remote(gen, mapping);
+  Result<CoordAddress> remote_coord =
+      remote ? address_for_remote(coord, mapping) : Result<CoordAddress>(coord);
+  if (!remote_coord.is_ok()) {
+    return fail(kCmd, remote_coord.status());
+  }
+  std::string agent = resolve_rsh_agent(opts.rsh_agent);
+  HostRestart how{&mapping, RestoreCommand{restore_loader_path(), opts.lazy}, coord,
+                  remote_coord.value(), ckpt_dir, agent};
+  Result<std::vector<RestoredProcess>> children =
+      remote ? spawn_on_hosts(gen, how)
+             : spawn_restored(gen, how.cmd, coord, ckpt_dir);  // every process stays here
+  if (!children.is_ok()) {
+    return fail(kCmd, children.status());
+  }
+  if (remote) {
+    Status started = watch_restart(children.value(), WatchConfig{coord, -1, agent});
+    if (!started.is_ok()) {
+      abandon_restart(children.value(), coord, found.started);
+      return fail(kCmd, started);
+    }
+  }
+  if (opts.detach) {
+    return 0;
+  }
+  return wait_restored(children.value());
 }
 
 }  // namespace
@@ -104,6 +195,19 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
                 "restart even though the original processes still run on this host");
   app->add_flag("--dry-run", opts.dry_run,
                 "verify and print the chosen generation and its images, then exit (no restart)");
+  app->add_option("--hosts", opts.hosts,
+                  "restart on these hosts: the generation's hosts, in order of first appearance, "
+                  "map to them in order (h3,h4)");
+  app->add_option("--hostfile", opts.hostfile,
+                  "like --hosts, one host per line (the first word; '# ...' comments)");
+  app->add_option("--host-map", opts.host_map,
+                  "restart the processes of a saved host on another one: h1=h3,h2=h4");
+  app->add_option("--rsh-agent", opts.rsh_agent,
+                  "command that runs a command on another host, like ssh (default: "
+                  "CKPT_RSH_AGENT, else ssh)");
+  app->add_option("--coord-bind", opts.coord_bind,
+                  "start a new coordinator on this host listening on ADDR (given to the "
+                  "processes on other hosts)");
   app->add_option("PATH", opts.paths, "a job directory, a generation directory, or image files")
       ->required();
   app->footer(
@@ -111,7 +215,8 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
       "generations are reported with the reason. Exits with the restored program's status.\n"
       "Examples:\n"
       "  ckpt restart $SCRATCH/ckpt/12345\n"
-      "  ckpt restart --dry-run $SCRATCH/ckpt/12345/gen-000007");
+      "  ckpt restart --dry-run $SCRATCH/ckpt/12345/gen-000007\n"
+      "  ckpt restart --hosts n3,n4 --coord-bind 10.0.0.3 $SCRATCH/ckpt/12345");
 }
 
 int run_restart(RestartOptions& opts) {
@@ -126,31 +231,26 @@ int run_restart(RestartOptions& opts) {
   std::fprintf(stderr, "ckpt restart: %s\n",
                msg::restart_banner(gen.number, gen.job_id, gen.images.size(),
                                    chosen.value().source).c_str());
-  if (opts.dry_run) {
-    return print_dry_run(chosen.value(), ckpt_dir);
+  Result<HostMapping> mapping = map_hosts(gen, host_flags(opts));
+  if (!mapping.is_ok()) {
+    return fail(kCmd, mapping.status());
   }
-  if (Status running = check_not_running(gen); !opts.force && !running.is_ok()) {
+  if (opts.dry_run) {
+    return print_dry_run(chosen.value(), ckpt_dir, mapping.value());
+  }
+  if (Status running = check_not_running(local_part(gen, mapping.value()));
+      !opts.force && !running.is_ok()) {
     return fail(kCmd, running);
   }
   std::string loader = restore_loader_path();
   if (access(loader.c_str(), X_OK) != 0) {
     return fail(kCmd, Status(Code::kNotFound, msg::loader_missing(loader)));
   }
-  CoordinatorNeed need{opts.coord,   opts.new_coordinator,  opts.join_coordinator, ckpt_dir,
-                       std::nullopt, opts.barrier_timeout, -1,                    gen.job_id};
-  Result<CoordinatorFound> coord = ensure_coordinator(need);
+  Result<CoordinatorFound> coord = ensure_coordinator(coordinator_need(opts, ckpt_dir, gen));
   if (!coord.is_ok()) {
     return fail(kCmd, coord.status());
   }
-  Result<std::vector<RestoredProcess>> children =
-      spawn_restored(gen, RestoreCommand{loader, opts.lazy}, coord.value().addr, ckpt_dir);
-  if (!children.is_ok()) {
-    return fail(kCmd, children.status());
-  }
-  if (opts.detach) {
-    return 0;
-  }
-  return wait_restored(children.value());
+  return restore_everywhere(opts, gen, mapping.value(), coord.value(), ckpt_dir);
 }
 
 }  // namespace ckpt::launcher

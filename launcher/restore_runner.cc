@@ -63,7 +63,17 @@ void install_forwarding(const std::vector<RestoredProcess>& children) {
   _exit(127);
 }
 
-// Exit code of a wait status, the way a shell reports it.
+void note_end(RestoredProcess& c, int status) {
+  c.reaped = true;
+  c.status = status;
+  if (!c.host.empty() && status != 0) {
+    std::fprintf(stderr, "ckpt restart: %s\n",
+                 msg::remote_process_failed(c.host, c.vpid, c.image, exit_code_of(status)).c_str());
+  }
+}
+
+}  // namespace
+
 int exit_code_of(int status) {
   if (WIFEXITED(status)) {
     return WEXITSTATUS(status);
@@ -71,7 +81,18 @@ int exit_code_of(int status) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
-}  // namespace
+Result<pid_t> spawn_loader(const RestoreCommand& cmd, const std::string& image,
+                           const CoordAddress& addr, const std::string& ckpt_dir) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    return Status::from_errno(Code::kIo, "fork for " + image);
+  }
+  if (pid == 0) {
+    exec_loader(cmd, image, addr, ckpt_dir);
+  }
+  return pid;
+}
 
 Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const RestoreCommand& cmd,
                                                     const CoordAddress& addr,
@@ -91,15 +112,19 @@ Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const
     if (pid == 0) {
       exec_loader(cmd, img.file, addr, ckpt_dir);
     }
-    children.push_back(RestoredProcess{pid, img.file, &img == root});
+    children.push_back(RestoredProcess{pid, img.file, &img == root, img.header.vpid});
   }
   return children;
 }
 
-int wait_restored(const std::vector<RestoredProcess>& children) {
+int wait_restored(std::vector<RestoredProcess>& children) {
   install_forwarding(children);
   int root_status = 0;
-  size_t left = children.size();
+  size_t left = 0;
+  for (const RestoredProcess& c : children) {
+    left += c.reaped ? 0 : 1;
+    root_status = c.is_root && c.reaped ? c.status : root_status;
+  }
   while (left > 0) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
@@ -109,9 +134,10 @@ int wait_restored(const std::vector<RestoredProcess>& children) {
       }
       break;  // ECHILD: nothing left
     }
-    for (const RestoredProcess& c : children) {
-      if (c.pid == pid) {
+    for (RestoredProcess& c : children) {
+      if (c.pid == pid && !c.reaped) {
         --left;
+        note_end(c, status);
         if (c.is_root) {
           root_status = status;
         }

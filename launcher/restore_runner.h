@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct RestoredProcess {
   pid_t pid = 0;
   std::string image;
   bool is_root = false;
+  int32_t vpid = 0;
+  std::string host;     // where it runs: "" = this host (restored locally)
+  bool reaped = false;  // already waited for (restart_watch.cc), exit status in `status`
+  int status = 0;
 };
 
 struct RestoreCommand {
@@ -31,9 +36,17 @@ Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const
                                                     const CoordAddress& addr,
                                                     const std::string& ckpt_dir);
 
-// Waits for every child. Returns the root's exit code; if the root was killed by a signal,
+// fork + exec of the loader for one image (as spawn_restored does for each).
+Result<pid_t> spawn_loader(const RestoreCommand& cmd, const std::string& image,
+                           const CoordAddress& addr, const std::string& ckpt_dir);
+
+// Exit code of a wait status, the way a shell reports it (128 + signal when killed).
+int exit_code_of(int status);
+
+// Waits for every child (those not already reaped). A child on another host that fails
+// (non-zero exit or killed) is reported on stderr with its host. Returns the root's exit code; if the root was killed by a signal,
 // re-raises it (falls back to returning 128 + signal). SIGTERM and SIGHUP received meanwhile
 // are forwarded to the children.
-int wait_restored(const std::vector<RestoredProcess>& children);
+int wait_restored(std::vector<RestoredProcess>& children);
 
 }  // namespace ckpt::launcher

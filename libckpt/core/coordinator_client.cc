@@ -7,67 +7,13 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "core/proc_maps.h"
+#include "core/host_resolver.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
 
 namespace ckpt {
 
 namespace {
-
-bool parse_ipv4(const char* s, uint32_t* out) {
-  uint32_t v = 0;
-  for (int part = 0; part < 4; ++part) {
-    const char* end;
-    uint64_t n = sys::parse_u64(s, &end);
-    if (end == s || n > 255 || (part < 3 && *end != '.')) return false;
-    v = (v << 8) | static_cast<uint32_t>(n);
-    s = end + 1;
-    if (part == 3 && *end != '\0') return false;
-  }
-  *out = v;
-  return true;
-}
-
-// Looks `name` up in /etc/hosts (IPv4 entries only).
-bool lookup_hosts_file(const char* name, uint32_t* out) {
-  static char buf[16384];
-  long n = read_proc_file("/etc/hosts", buf, sizeof buf);
-  for (char* line = buf; n > 0 && line < buf + n;) {
-    char* eol = line;
-    while (*eol != '\0' && *eol != '\n') ++eol;
-    *eol = '\0';
-    char* p = line;
-    while (*p != '\0' && *p != ' ' && *p != '\t') ++p;
-    bool has_more = *p != '\0';
-    *p = '\0';
-    uint32_t addr;
-    for (char* w = p + 1; has_more && parse_ipv4(line, &addr) && w < eol;) {
-      while (*w == ' ' || *w == '\t') ++w;
-      char* we = w;
-      while (*we != '\0' && *we != ' ' && *we != '\t') ++we;
-      char save = *we;
-      *we = '\0';
-      bool match = sys::str_eq(w, name);
-      *we = save;
-      if (match) {
-        *out = addr;
-        return true;
-      }
-      w = (save == '\0') ? eol : we + 1;
-    }
-    line = eol + 1;
-  }
-  return false;
-}
-
-bool resolve(const char* host, uint32_t* out) {
-  if (host == nullptr || host[0] == '\0' || sys::str_eq(host, "localhost")) {
-    *out = 0x7f000001;
-    return true;
-  }
-  return parse_ipv4(host, out) || lookup_hosts_file(host, out);
-}
 
 long read_exact(int fd, void* buf, size_t n, int timeout_ms) {
   char* p = static_cast<char*>(buf);
@@ -91,15 +37,14 @@ long read_exact(int fd, void* buf, size_t n, int timeout_ms) {
 }  // namespace
 
 long coord_connect(const char* host, const char* port, int protected_fd) {
-  uint32_t addr;
-  if (!resolve(host, &addr)) return -2;  // ENOENT: unknown host
-  long fd = sys::call(sys::kSocket, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  HostAddress addr;
+  if (!resolve_host(host, &addr)) return -2;  // ENOENT: unknown host
+  long fd = sys::call(sys::kSocket, addr.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return fd;
-  struct sockaddr_in sa {};
-  sa.sin_family = AF_INET;
-  sa.sin_port = __builtin_bswap16(static_cast<uint16_t>(sys::parse_u64(port, nullptr)));
-  sa.sin_addr.s_addr = __builtin_bswap32(addr);
-  long rc = sys::call(sys::kConnect, fd, &sa, sizeof sa);
+  sockaddr_in6 sa;
+  unsigned len =
+      fill_sockaddr(addr, static_cast<uint16_t>(sys::parse_u64(port, nullptr)), &sa);
+  long rc = sys::call(sys::kConnect, fd, &sa, len);
   if (rc < 0) {
     sys::close(static_cast<int>(fd));
     return rc;

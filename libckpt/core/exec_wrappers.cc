@@ -1,7 +1,9 @@
 // libckpt/core/exec_wrappers.cc: exec events for plugins. Wrapped: execve, execv, execvp,
 // execvpe, execl, execlp, execle. Each raises PRE_EXEC and passes CKPT_POST_EXEC=1 to the
 // new program, whose libckpt constructor raises POST_EXEC before INIT (init.cc). If the
-// exec fails, the application's environment is left as it was.
+// exec fails, the application's environment is left as it was. A remote-shell agent (ssh,
+// rsh, CKPT_RSH_AGENTS) is run without libckpt, its remote command wrapped in
+// `ckpt launch --join` (rsh_rewrite.h).
 // Not checkpoint-path (application threads; may allocate).
 #include <dlfcn.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 
 #include "core/events.h"
 #include "core/plugin_registry.h"
+#include "core/rsh_rewrite.h"
 
 namespace ckpt {
 namespace {
@@ -49,6 +52,14 @@ int exec_common(const char* name, const char* file, char* const argv[], char* co
   if (*slot == nullptr) *slot = next<ExecveFn>(slot == &real_execve ? "execve" : "execvpe");
   if (!active()) return (*slot)(file, argv, envp);
   raise_event(Event::kPreExec);
+  RshRewrite rsh;
+  if (rewrite_rsh_exec(file, argv, envp, &rsh)) {
+    int rc = (*slot)(file, rsh.argv, rsh.envp);
+    int saved = errno;
+    free_rsh_rewrite(&rsh);
+    errno = saved;
+    return rc;
+  }
   char** env = with_post_exec(envp);
   int rc = (*slot)(file, argv, env != nullptr ? env : envp);
   int saved = errno;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/prctl.h>
 #include <sched.h>
+#include <sys/utsname.h>
 
 #include "core/fd_table.h"
 #include "core/process_state.h"
@@ -50,8 +51,19 @@ void recreate_thread(ThreadSlot& s) {
   CKPT_ASSERT(tid > 0, "clone of thread (old tid {}) failed: {}", s.tid, tid);
 }
 
+// The process may come back on another host (ckpt restart --hosts): its host name (sent to
+// the coordinator, used in log lines and image names) is this host's, not the saved one.
+void adopt_host_name() {
+  struct utsname u;
+  if (sys::call(63 /*uname*/, &u) == 0) {
+    sys::str_copy(rt().host, u.nodename, sizeof rt().host);
+    sys::str_copy(log::state().host, u.nodename, sizeof log::state().host);
+  }
+}
+
 void adopt_args(const RestoreArgs* a) {
   Runtime& r = rt();
+  adopt_host_name();
   CKPT_ASSERT(a->magic == kRestoreArgsMagic, "bad restore arguments from the loader");
   sys::str_copy(r.cfg.coord_host, a->coord_host, sizeof r.cfg.coord_host);
   sys::str_copy(r.cfg.coord_port, a->coord_port, sizeof r.cfg.coord_port);
