@@ -104,6 +104,7 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
                 "restart even though the original processes still run on this host");
   app->add_flag("--dry-run", opts.dry_run,
                 "verify and print the chosen generation and its images, then exit (no restart)");
+  add_part_options(app, opts.part);
   app->add_option("PATH", opts.paths, "a job directory, a generation directory, or image files")
       ->required();
   app->footer(
@@ -111,7 +112,9 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
       "generations are reported with the reason. Exits with the restored program's status.\n"
       "Examples:\n"
       "  ckpt restart $SCRATCH/ckpt/12345\n"
-      "  ckpt restart --dry-run $SCRATCH/ckpt/12345/gen-000007");
+      "  ckpt restart --dry-run $SCRATCH/ckpt/12345/gen-000007\n"
+      "  srun -N 2 --ntasks-per-node=1 ckpt restart --slurm --port-file F GEN   (one part per "
+      "node)");
 }
 
 int run_restart(RestartOptions& opts) {
@@ -126,8 +129,18 @@ int run_restart(RestartOptions& opts) {
   std::fprintf(stderr, "ckpt restart: %s\n",
                msg::restart_banner(gen.number, gen.job_id, gen.images.size(),
                                    chosen.value().source).c_str());
+  Result<PartChoice> part = select_part(chosen.value().gen, opts.part);  // may drop images
+  if (!part.is_ok()) {
+    return fail(kCmd, part.status());
+  }
+  if (!part.value().whole) {
+    std::fprintf(stderr, "ckpt restart: %s\n", part.value().description.c_str());
+  }
   if (opts.dry_run) {
     return print_dry_run(chosen.value(), ckpt_dir);
+  }
+  if (gen.images.empty()) {
+    return 0;  // --slurm on a node beyond the generation's hosts
   }
   if (Status running = check_not_running(gen); !opts.force && !running.is_ok()) {
     return fail(kCmd, running);

@@ -1,5 +1,5 @@
 // tests/unit/image/make_test_image.cc: `ckpt-test-image OUT [--vpid N] [--parent-vpid N]
-// [--generation G] [--nprocs N] [--job J] [--damage KIND]` writes a synthetic image for the
+// [--generation G] [--nprocs N] [--job J] [--host H] [--damage KIND]` writes a synthetic image for the
 // launcher's CLI tests. KIND: truncate, page (flip a byte of region 1's pages), magic,
 // version (9), arch (3), region-table. Prints the image checksum (header CRC) as 0x%08x.
 // `ckpt-test-image --index DIR` writes DIR/index.h5 listing every *.ckpt of DIR (needs the
@@ -77,7 +77,7 @@ Status write_index(const std::string& dir) {
 int usage() {
   std::fprintf(stderr,
                "usage: ckpt-test-image OUT [--vpid N] [--parent-vpid N] [--generation G] "
-               "[--nprocs N] [--job J] [--damage truncate|page|magic|version|arch|region-table]\n");
+               "[--nprocs N] [--job J] [--host H] [--damage truncate|page|magic|version|arch|region-table]\n");
   return 2;
 }
 
@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
       spec.nprocs = static_cast<uint32_t>(std::atoi(v));
     } else if (opt == "--job") {
       spec.job_id = v;
+    } else if (opt == "--host") {
+      spec.host = v;
     } else if (opt == "--damage") {
       kind = v;
     } else {
