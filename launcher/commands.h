@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "launcher/coord_address.h"
+#include "launcher/restart_selection.h"
 
 namespace CLI {
 class App;
@@ -53,6 +54,7 @@ struct RestartOptions {
   bool force = false;  // restart although the original processes still run here
   bool lazy = false;
   double barrier_timeout = -1;
+  PartOptions part;  // --only-host / --slurm (restart_selection.h)
   std::vector<std::string> paths;
   // Restart on other hosts (host_map.h, remote_restore.h).
   std::string hosts;       // --hosts h3,h4

@@ -248,5 +248,55 @@ std::string restart_round_stuck(const std::string& coord, double timeout_s) {
   return "the restart round at " + coord + " did not finish within " + seconds(timeout_s);
 }
 
+std::string unknown_old_host(const std::string& host, uint64_t generation,
+                             const std::string& hosts) {
+  return "--only-host " + host + ": no process of generation " + std::to_string(generation) +
+         " ran on that host; its hosts are: " + hosts;
+}
+std::string part_of_hosts(size_t nprocs, const std::string& hosts) {
+  return "restarting the " + std::to_string(nprocs) + " process(es) that ran on " + hosts;
+}
+std::string slurm_env_missing(const std::string& var) {
+  return "--slurm needs " + var +
+         " from srun; run it as a job step: srun -N <nodes> --ntasks-per-node=1 ckpt restart "
+         "--slurm GEN (without Slurm, use --only-host HOST)";
+}
+std::string slurm_hostlist_failed(const std::string& list, const std::string& why) {
+  return "cannot expand the Slurm node list '" + list + "' with 'scontrol show hostnames': " +
+         why + " (is Slurm's scontrol in PATH?)";
+}
+std::string slurm_node_id_outside(int node_id, const std::string& nodelist, size_t nodes) {
+  return "SLURM_NODEID " + std::to_string(node_id) + " is outside the step's node list " +
+         nodelist + " (" + std::to_string(nodes) + " node(s))";
+}
+std::string slurm_second_task(int local_id, const std::string& node) {
+  return "--slurm restarts one part per node, but this is task " + std::to_string(local_id) +
+         " (SLURM_LOCALID) on node " + node +
+         ": run one task per node (srun --ntasks-per-node=1)";
+}
+std::string slurm_too_few_nodes(size_t nodes, const std::string& nodelist, uint64_t generation,
+                                size_t hosts, const std::string& host_names) {
+  return "the job step has " + std::to_string(nodes) + " node(s) (" + nodelist +
+         ") but generation " + std::to_string(generation) + " ran on " + std::to_string(hosts) +
+         " host(s) (" + host_names + "): run it on at least " + std::to_string(hosts) +
+         " nodes (sbatch -N " + std::to_string(hosts) + ", srun -N " + std::to_string(hosts) +
+         " --ntasks-per-node=1)";
+}
+std::string slurm_node_idle(const std::string& node, int node_id, size_t hosts) {
+  return "node " + node + " (SLURM_NODEID " + std::to_string(node_id) +
+         "): nothing to restart here, the generation ran on " + std::to_string(hosts) +
+         " host(s)";
+}
+std::string slurm_node_part(const std::string& node, int node_id, size_t nodes, size_t nprocs,
+                            const std::string& old_host) {
+  return "node " + node + " (SLURM_NODEID " + std::to_string(node_id) + " of " +
+         std::to_string(nodes) + ") restarts the " + std::to_string(nprocs) +
+         " process(es) that ran on " + old_host;
+}
+std::string command_exit(const std::string& command, int code) {
+  return command + (code == 127 ? " could not be run" : " exited with status " +
+                                                            std::to_string(code));
+}
+
 }  // namespace msg
 }  // namespace ckpt::launcher

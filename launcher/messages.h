@@ -93,6 +93,20 @@ std::string restoring_remotely(const std::string& host, int32_t vpid, const std:
                                const std::string& agent);
 std::string restart_round_stuck(const std::string& coord, double timeout_s);
 
+// restart of part of a generation (--only-host, --slurm: restart_selection.cc).
+std::string unknown_old_host(const std::string& host, uint64_t generation,
+                             const std::string& hosts);
+std::string part_of_hosts(size_t nprocs, const std::string& hosts);
+std::string slurm_env_missing(const std::string& var);
+std::string slurm_hostlist_failed(const std::string& list, const std::string& why);
+std::string slurm_node_id_outside(int node_id, const std::string& nodelist, size_t nodes);
+std::string slurm_second_task(int local_id, const std::string& node);
+std::string slurm_too_few_nodes(size_t nodes, const std::string& nodelist, uint64_t generation,
+                                size_t hosts, const std::string& host_names);
+std::string slurm_node_idle(const std::string& node, int node_id, size_t hosts);
+std::string slurm_node_part(const std::string& node, int node_id, size_t nodes, size_t nprocs,
+                            const std::string& old_host);
+std::string command_exit(const std::string& command, int code);
 
 }  // namespace msg
 }  // namespace ckpt::launcher

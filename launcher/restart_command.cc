@@ -208,6 +208,7 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
   app->add_option("--coord-bind", opts.coord_bind,
                   "start a new coordinator on this host listening on ADDR (given to the "
                   "processes on other hosts)");
+  add_part_options(app, opts.part);
   app->add_option("PATH", opts.paths, "a job directory, a generation directory, or image files")
       ->required();
   app->footer(
@@ -216,7 +217,9 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
       "Examples:\n"
       "  ckpt restart $SCRATCH/ckpt/12345\n"
       "  ckpt restart --dry-run $SCRATCH/ckpt/12345/gen-000007\n"
-      "  ckpt restart --hosts n3,n4 --coord-bind 10.0.0.3 $SCRATCH/ckpt/12345");
+      "  ckpt restart --hosts n3,n4 --coord-bind 10.0.0.3 $SCRATCH/ckpt/12345\n"
+      "  srun -N 2 --ntasks-per-node=1 ckpt restart --slurm --port-file F GEN   (one part per "
+      "node)");
 }
 
 int run_restart(RestartOptions& opts) {
@@ -231,12 +234,22 @@ int run_restart(RestartOptions& opts) {
   std::fprintf(stderr, "ckpt restart: %s\n",
                msg::restart_banner(gen.number, gen.job_id, gen.images.size(),
                                    chosen.value().source).c_str());
+  Result<PartChoice> part = select_part(chosen.value().gen, opts.part);  // may drop images
+  if (!part.is_ok()) {
+    return fail(kCmd, part.status());
+  }
+  if (!part.value().whole) {
+    std::fprintf(stderr, "ckpt restart: %s\n", part.value().description.c_str());
+  }
   Result<HostMapping> mapping = map_hosts(gen, host_flags(opts));
   if (!mapping.is_ok()) {
     return fail(kCmd, mapping.status());
   }
   if (opts.dry_run) {
     return print_dry_run(chosen.value(), ckpt_dir, mapping.value());
+  }
+  if (gen.images.empty()) {
+    return 0;  // --slurm on a node beyond the generation's hosts
   }
   if (Status running = check_not_running(local_part(gen, mapping.value()));
       !opts.force && !running.is_ok()) {

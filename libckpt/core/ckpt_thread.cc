@@ -239,6 +239,7 @@ void after_restart() {
   int s = step("restart");
   if (s != 0) restart_failed("the coordinator aborted the restart (see its log)", s);
   reraise_pending_signals();
+  term_guard::forget_held();  // its SIGTERM ended the run the image was taken from
   raise_event(Event::kRestart);
   resume_steps();
   let_application_run();

@@ -97,6 +97,12 @@ void before_resume() {
   if (pending & (1ull << (SIGTERM - 1))) g.covered = true;
 }
 
+void forget_held() {
+  g.held = 0;
+  g.covered = false;
+  g.commit_unseen = false;
+}
+
 void on_wake() {
   char buf[16];
   while (sys::read(g.pipe[0], buf, sizeof buf) > 0) {

@@ -27,6 +27,10 @@ void note_commit();           // a generation committed (called when kCommitted 
 // pending now arrived while the process was stopped for a round that has committed, so
 // that generation already covers it and it is delivered without another checkpoint.
 void before_resume();
+// Checkpoint thread, at restart: a SIGTERM held (or arriving) while the image was taken
+// belongs to the run that was stopped, like the pending signals reraise_pending_signals()
+// drops; the restored run must not receive it. Restart path: stores only.
+void forget_held();
 // sigaction(SIGTERM) from the application while the guard holds the signal.
 bool virtualized(int sig);
 struct sigaction* app_action();

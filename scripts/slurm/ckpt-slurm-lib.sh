@@ -8,7 +8,9 @@
 #      job's checkpoint directory; it ignores SIGTERM so that it outlives the signal that
 #      starts a checkpoint; it is stopped by pid or `ckpt quit` when the job ends);
 #   2. if a generation of this job verifies (`ckpt restart --dry-run`), run
-#      `srun ckpt restart GEN` and print "restarting from gen-N (restart count R)";
+#      `srun ckpt restart GEN` (multi-node job: `srun -N <nodes> --ntasks-per-node=1 ckpt
+#      restart --slurm GEN`, each node restoring one old host's processes) and print
+#      "restarting from gen-N (restart count R)";
 #      otherwise run `srun ckpt launch PROG ARGS` and print
 #      "no valid generation: starting fresh (restart count R)";
 #   3. while the step runs, the warning signal (sbatch --signal=B:USR1@T) makes the batch
@@ -31,21 +33,30 @@
 #                             or a pre-emption, `scontrol requeue` the job; 0: after the warning
 #                             the job ends, after a pre-emption Slurm requeues or ends it
 #   CKPT_SLURM_SRUN_OPTS      extra srun options for the launch step (e.g. "-n 4")
-#   CKPT_SLURM_RESTART_SRUN_OPTS  srun options for the restart step (default "-n 1 -N 1":
-#                             one `ckpt restart` restores every process of the generation)
+#   CKPT_SLURM_SPREAD         1: the restart step runs one `ckpt restart --slurm` per node
+#                             of the allocation, and node i restores the processes of the
+#                             generation's i-th old host; 0: one `ckpt restart` on the first
+#                             node restores every process. Default 1 in a multi-node job, 0 in
+#                             a one-node job
+#   CKPT_SLURM_RESTART_SRUN_OPTS  srun options for the restart step (default "-n 1 -N 1", or
+#                             "-N <nodes> --ntasks-per-node=1" when spreading)
 #   CKPT_SLURM_LAUNCH_OPTS    extra `ckpt launch` options (e.g. "--interval 600 --keep 3")
 #   CKPT_SLURM_COORD_OPTS     extra `ckpt coordinator` options (e.g. "--barrier-timeout 20")
-#   CKPT_SLURM_COORD_HOST     address the steps use to reach the coordinator (default
-#                             127.0.0.1 in a one-node job, else this host's name)
+#   CKPT_SLURM_COORD_HOST     IPv4 address the steps use to reach the coordinator (default
+#                             127.0.0.1 in a one-node job, else the batch node's NodeAddr from
+#                             `scontrol show node`, resolved to IPv4: libckpt reads only
+#                             addresses and /etc/hosts)
 #   CKPT_SLURM_COORD_BIND     address the coordinator listens on (default 127.0.0.1 in a
-#                             one-node job, else 0.0.0.0)
+#                             one-node job, else CKPT_SLURM_COORD_HOST)
 #   CKPT_SLURM_CKPT_TIMEOUT   seconds a blocking checkpoint may take (default 60)
 #   CKPT_CHECKPOINT_ON_TERM   exported to the steps; default 1 (see step 3 above). With 0 the
 #                             steps die of Slurm's SIGTERM unless the program handles it (only
 #                             the warning checkpoints then), and the batch shell's SIGTERM trap
 #                             tries `ckpt checkpoint --wait --kill` itself
 #   CKPT_SECRET               passed on to the coordinator and the steps when set
-#   SLURM_JOB_ID, SLURM_RESTART_COUNT, SLURM_JOB_NUM_NODES, SLURM_SUBMIT_DIR (from Slurm)
+#   SLURM_JOB_ID, SLURM_RESTART_COUNT, SLURM_JOB_NUM_NODES, SLURM_SUBMIT_DIR, SLURMD_NODENAME
+#                             (from Slurm). A multi-node job needs CKPT_CKPTDIR on a file system
+#                             every node sees (the port file and the images are read there)
 # Lines this prints start with "ckpt-slurm:"; every text is in ckpt_slurm_msg below.
 # Example: sbatch -n 1 --requeue --open-mode=append --signal=B:USR1@120 \
 #            scripts/slurm/ckpt-job.sbatch ./my_program arg1
@@ -61,6 +72,8 @@ ckpt_slurm_msg() {
     bad_dir) echo "cannot create the checkpoint directory $1: check CKPT_CKPTDIR and its permissions" ;;
     coord_up) echo "coordinator pid $1 listening on $2:$3 (port file $4, log $5)" ;;
     coord_fail) echo "the coordinator did not start within 10 s: see its log $1" ;;
+    no_addr) echo "cannot find an IPv4 address of node $1 for the coordinator (NodeAddr '$2'): set CKPT_SLURM_COORD_HOST" ;;
+    spread) echo "restart spread over $1 node(s), one 'ckpt restart --slurm' per node" ;;
     restarting) echo "restarting from $1 (restart count $2)" ;;
     fresh) echo "no valid generation: starting fresh (restart count $1)" ;;
     skipped) echo "$1" ;;
@@ -106,19 +119,38 @@ ckpt_slurm_init() {
   if [[ $local_only == 1 ]]; then
     CKPT_SLURM_COORD_HOST=${CKPT_SLURM_COORD_HOST:-127.0.0.1}
     CKPT_SLURM_COORD_BIND=${CKPT_SLURM_COORD_BIND:-127.0.0.1}
+    CKPT_SLURM_SPREAD=${CKPT_SLURM_SPREAD:-0}
   else
-    CKPT_SLURM_COORD_HOST=${CKPT_SLURM_COORD_HOST:-$(hostname)}
-    CKPT_SLURM_COORD_BIND=${CKPT_SLURM_COORD_BIND:-0.0.0.0}
+    [[ -n ${CKPT_SLURM_COORD_HOST:-} ]] || ckpt_slurm_node_address
+    CKPT_SLURM_COORD_BIND=${CKPT_SLURM_COORD_BIND:-$CKPT_SLURM_COORD_HOST}
+    CKPT_SLURM_SPREAD=${CKPT_SLURM_SPREAD:-1}
   fi
   CKPT_SLURM_WARN_SIGNAL=${CKPT_SLURM_WARN_SIGNAL:-USR1}
   CKPT_SLURM_REQUEUE=${CKPT_SLURM_REQUEUE:-1}
   CKPT_SLURM_CKPT_TIMEOUT=${CKPT_SLURM_CKPT_TIMEOUT:-60}
-  CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--n 1 -N 1}
+  if [[ $CKPT_SLURM_SPREAD == 1 ]]; then
+    CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--N ${SLURM_JOB_NUM_NODES:-1} --ntasks-per-node=1}
+  else
+    CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--n 1 -N 1}
+  fi
   export CKPT_CHECKPOINT_ON_TERM=${CKPT_CHECKPOINT_ON_TERM:-1}
   export CKPT_JOB_ID CKPT_CKPTDIR CKPT_COORD_HOST=$CKPT_SLURM_COORD_HOST
   (umask 077 && mkdir -p "$CKPT_SLURM_JOB_DIR") || ckpt_slurm_die bad_dir "$CKPT_SLURM_JOB_DIR"
   CKPT_SLURM_WARNED=0
   CKPT_SLURM_TERMED=0
+}
+
+# Sets CKPT_SLURM_COORD_HOST to an IPv4 address of the batch node that the other nodes of
+# the job reach: its NodeAddr in slurm.conf (how slurmctld reaches it), resolved to IPv4.
+ckpt_slurm_node_address() {
+  local node=${SLURMD_NODENAME:-$(hostname)} addr
+  addr=$(scontrol show node -o "$node" 2>/dev/null | sed -n 's/.*NodeAddr=\([^ ]*\).*/\1/p')
+  addr=${addr:-$node}
+  if [[ ! $addr =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+    addr=$(getent ahostsv4 "$addr" 2>/dev/null | awk '{ print $1; exit }')
+  fi
+  [[ -n $addr ]] || ckpt_slurm_die no_addr "$node" "${addr:-none}"
+  CKPT_SLURM_COORD_HOST=$addr
 }
 
 # The coordinator runs as a child of the batch shell (not --daemon: Slurm then tracks and
@@ -242,9 +274,14 @@ ckpt_slurm_run() {
   if ckpt_slurm_find_generation; then
     ckpt_slurm_log restarting "${CKPT_SLURM_GEN_DIR##*/}" "$CKPT_SLURM_RESTARTS"
     read -r -a srun_opts <<<"$CKPT_SLURM_RESTART_SRUN_OPTS"
-    ckpt_slurm_run_step srun "${srun_opts[@]}" "$CKPT" restart --ckptdir "$CKPT_CKPTDIR" \
-      --coord-host "$CKPT_SLURM_COORD_HOST" --port-file "$CKPT_SLURM_PORT_FILE" \
-      "$CKPT_SLURM_GEN_DIR"
+    local -a part=()
+    if [[ $CKPT_SLURM_SPREAD == 1 ]]; then
+      part=(--slurm)
+      ckpt_slurm_log spread "${SLURM_JOB_NUM_NODES:-1}"
+    fi
+    ckpt_slurm_run_step srun "${srun_opts[@]}" "$CKPT" restart "${part[@]}" \
+      --ckptdir "$CKPT_CKPTDIR" --coord-host "$CKPT_SLURM_COORD_HOST" \
+      --port-file "$CKPT_SLURM_PORT_FILE" "$CKPT_SLURM_GEN_DIR"
   else
     ckpt_slurm_log fresh "$CKPT_SLURM_RESTARTS"
     read -r -a srun_opts <<<"${CKPT_SLURM_SRUN_OPTS:-}"

@@ -153,6 +153,34 @@ def term_checkpoint(run):
     restart_latest_and_finish(run, os.path.join(run.ckptdir, jobs[0]))
 
 
+def term_restart_survives(run):
+    """The SIGTERM that a --checkpoint-on-term generation was taken for belongs to the run it
+    stopped: the restored program must not get it later, neither at the next commit nor when
+    the held signal's deadline passes (it did while term_guard kept its state in the image)."""
+    run.args.launch_args = "--checkpoint-on-term"
+    run.start_coordinator()
+    owner = run.launch()
+    run.wait_members(False, "waiting for the victim to join", watch=owner)
+    run.wait_ready(owner)
+    os.kill(owner.pid, signal.SIGTERM)
+    rc = owner.wait(timeout=60)
+    if rc != -signal.SIGTERM:
+        fail(f"the program should end by the held SIGTERM, it ended with {rc}")
+    job_dir = os.path.join(run.ckptdir, os.listdir(run.ckptdir)[0])
+    owner, _pid = run.restart(os.path.join(job_dir, "latest"), 1)
+    run.wait_members(True, "waiting for the restored victim", watch=owner)
+    run.checkpoint(kill=False)  # a commit after the SIGTERM's arrival
+    time.sleep(1.0)
+    if owner.poll() is not None:
+        fail(f"the restored program ended ({owner.returncode}) after the next commit: the "
+             "SIGTERM of the stopped run was delivered again")
+    with open(os.path.join(run.control, "go"), "w"):
+        pass
+    rc = owner.wait(timeout=run.deadline.left())
+    if rc != 0 or "PASS\n" not in run.final_output():
+        fail(f"the restored program did not finish cleanly (exit {rc})")
+
+
 def restart_while_running(run):
     """Restarting a generation whose process still runs here is refused, naming the pid;
     the original is not disturbed and finishes normally."""
@@ -290,6 +318,7 @@ CASES = {
     "future_version": corrupt_case("future-version", True),
     "missing_generation": missing_generation,
     "term_checkpoint": term_checkpoint,
+    "term_restart_survives": term_restart_survives,
     "restart_while_running": restart_while_running,
     "restart_twice": restart_twice,
     "deleted_referenced_generation": deleted_referenced_generation,

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""tests/slurm/slurm_test.py: runs scripts/slurm/ckpt-job.sbatch on a real one-node Slurm
-that this test starts (tests/slurm/slurm-up.sh) and stops (slurm-down.sh), also on failure.
+"""tests/slurm/slurm_test.py: runs scripts/slurm/ckpt-job.sbatch on a real Slurm that this
+test starts (tests/slurm/slurm-up.sh: one node; slurm-multi-up.sh: 3 nodes in network
+namespaces) and stops (slurm-down.sh), also on failure.
 
   slurm_test.py --ckpt BIN/ckpt --worker slurm_worker --plugin slow_write.so --scenario NAME
                 [--keep]
@@ -20,6 +21,11 @@ under the template; T = --tasks, default 1):
   slow_checkpoint one checkpoint, then the image write is made slower (slow_write plugin)
                   than Slurm's KillWait and the job is requeued: the checkpoint of the
                   requeue cannot finish, and the restart continues from the previous one
+  multinode_requeue  on a 3-node cluster in netns h1..h3 (slurm-multi-up.sh): 2 tasks on
+                  n1+n2 (srun -n 2 -N 2), `scontrol requeue`, then `scontrol update
+                  ExcNodeList=n1` while pending: the restart runs on n2+n3, one `ckpt restart
+                  --slurm` per node, each restoring the process of one old host; every
+                  worker prints its host before and after
 Every scenario checks that the job completes with the RESULT line of an uninterrupted run
 (`slurm_worker STEPS 0`), that the output shows the restart count, and whether the
 computation resumed (one "step 1/" line per task) or started over.
@@ -57,17 +63,23 @@ def check(cond, msg):
 
 
 class Cluster:
-    """A private Slurm under BASE; every Slurm command of the test goes through run()."""
+    """A private Slurm under BASE; every Slurm command of the test goes through run().
+    nodes=0: one node c1 on loopback (slurm-up.sh); nodes=N: n1..nN in netns h1..hN
+    (slurm-multi-up.sh), every Slurm command run inside netns h1."""
 
-    def __init__(self, base):
+    def __init__(self, base, nodes=0):
         self.base = base
+        self.nodes = nodes
         self.env = dict(os.environ, SLURM_CONF=os.path.join(base, "slurm.conf"))
+        self.prefix = ["nsenter", "--net=/run/netns/h1"] if nodes else []
 
     def up(self):
-        r = subprocess.run([os.path.join(HERE, "slurm-up.sh"), self.base], env=self.env,
-                           capture_output=True, text=True, timeout=90)
+        argv = ([os.path.join(HERE, "slurm-multi-up.sh"), self.base, str(self.nodes)]
+                if self.nodes else [os.path.join(HERE, "slurm-up.sh"), self.base])
+        r = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=90)
         if r.returncode != 0:
-            raise Failure(f"slurm-up.sh failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+            raise Failure(f"{os.path.basename(argv[0])} failed ({r.returncode}):\n"
+                          f"{r.stdout}{r.stderr}")
         log(r.stdout.strip())
 
     def down(self):
@@ -75,8 +87,8 @@ class Cluster:
                        capture_output=True, text=True, timeout=120)
 
     def run(self, *argv, env=None, check_rc=True):
-        r = subprocess.run(list(argv), env=env or self.env, capture_output=True, text=True,
-                           timeout=60)
+        r = subprocess.run(self.prefix + list(argv), env=env or self.env, capture_output=True,
+                           text=True, timeout=60)
         if check_rc and r.returncode != 0:
             raise Failure(f"{' '.join(argv)} failed ({r.returncode}): {r.stderr.strip()}")
         return r.stdout
@@ -88,8 +100,8 @@ class Cluster:
 
     def log_tail(self):
         text = ""
-        for name in ("slurmctld.log", "slurmd-c1.log"):
-            path = os.path.join(self.base, "log", name)
+        for path in sorted(glob.glob(os.path.join(self.base, "log", "*.log"))):
+            name = os.path.basename(path)
             if os.path.exists(path):
                 with open(path, errors="replace") as f:
                     text += f"--- {name} (tail)\n" + "".join(f.readlines()[-25:])
@@ -134,7 +146,8 @@ class Scenario:
 
     def submit(self, *sbatch_opts, extra_env=None):
         env = dict(self.cluster.env, CKPT=self.args.ckpt, CKPT_CKPTDIR=self.ckptdir,
-                   CKPT_SLURM_SRUN_OPTS=f"-n {self.tasks}", **(extra_env or {}))
+                   CKPT_SLURM_SRUN_OPTS=f"-n {self.tasks}")
+        env.update(extra_env or {})
         env.pop("CKPT_JOB_ID", None)
         out = self.cluster.run("sbatch", "--parsable", "-p", "low", "-n", str(self.tasks),
                                "--exclusive",
@@ -332,6 +345,53 @@ def scenario_slow_checkpoint(s, result):
           "gen-000002.partial was left behind")
 
 
+def host_lines(out):
+    """[(task, host)] from the worker's "task T host NAME" lines, in output order."""
+    return re.findall(r"^task (\S+) host (\S+)$", out, re.M)
+
+
+def scenario_multinode_requeue(s, result):
+    """2 tasks on n1+n2; requeued with n1 excluded, restarted by one `ckpt restart --slurm`
+    per node on n2+n3: node i restores the processes of the generation's i-th old host."""
+    s.tasks = 2
+    s.submit("-N", "2", "--ntasks-per-node=1",
+             extra_env={"CKPT_SLURM_SRUN_OPTS": "-n 2 -N 2"})
+    s.wait_progress(6)
+    before = dict(host_lines(s.output()))
+    check(sorted(before.values()) == ["n1", "n2"], f"first run not on n1+n2: {before}")
+    s.cluster.run("scontrol", "requeue", s.job)
+    log(f"scontrol requeue {s.job}")
+    wait_for("the requeued job to be pending",
+             lambda: s.cluster.job_field(s.job, "JobState") == "PENDING", 60)
+    s.cluster.run("scontrol", "update", f"job={s.job}", "ExcNodeList=n1")
+    log(f"scontrol update job={s.job} ExcNodeList=n1")
+    s.wait_done(100)
+    s.check_common(result, 1, resumed=True)
+    out = s.output()
+    check("restarting from gen-000001 (restart count 1)" in out, "no restart from gen-000001")
+    check("restart spread over 2 node(s)" in out, "the restart step was not spread")
+    # The sidecar listens on the batch node's NodeAddr, which the other nodes reach.
+    coords = re.findall(r"coordinator pid \d+ listening on ([\d.]+):\d+", out)
+    check(coords == ["10.77.0.1", "10.77.0.2"],
+          f"coordinator addresses {coords}, expected n1's then n2's NodeAddr")
+    check(s.cluster.job_field(s.job, "NodeList") == "n[2-3]",
+          f"restarted on {s.cluster.job_field(s.job, 'NodeList')}, not n[2-3]")
+    lines = host_lines(out)
+    check(len(lines) == 4, f"expected 2 host lines per task, got {lines}")
+    after = dict(lines[2:])
+    check(sorted(after.values()) == ["n2", "n3"], f"the restart did not run on n2+n3: {after}")
+    # Each part names the old host it restored; that host's task must now run on its node.
+    parts = re.findall(r"node (n\d) \(SLURM_NODEID (\d) of 2\) restarts the 1 process\(es\) "
+                       r"that ran on (n\d)", out)
+    check(sorted(p[1] for p in parts) == ["0", "1"], f"expected one part per node: {parts}")
+    for node, _, old_host in parts:
+        task = [t for t, h in before.items() if h == old_host]
+        check(len(task) == 1 and after.get(task[0]) == node,
+              f"the process of old host {old_host} should run on {node}: before {before}, "
+              f"after {after}")
+    log(f"tasks moved {before} -> {after}")
+
+
 SCENARIOS = {
     "preempt": scenario_preempt,
     "requeue": scenario_requeue,
@@ -339,11 +399,22 @@ SCENARIOS = {
     "corrupt_newest": scenario_corrupt_newest,
     "fresh_start": scenario_fresh_start,
     "slow_checkpoint": scenario_slow_checkpoint,
+    "multinode_requeue": scenario_multinode_requeue,
 }
+NODES = {"multinode_requeue": 3}  # scenarios on a netns cluster (slurm-multi-up.sh)
 
 
 def on_deadline(signum, frame):
     raise Failure(f"stopped by signal {signum} (test deadline): cleaning up")
+
+
+def driver_alive(pid):
+    """True when pid is a running (not zombie) slurm_test.py: a killed driver whose parent
+    has not reaped it yet, or whose pid now belongs to something else, is gone."""
+    stat = read_text(f"/proc/{pid}/stat")
+    if not stat or stat[stat.rfind(")") + 2:].startswith("Z"):
+        return False
+    return "slurm_test.py" in read_text(f"/proc/{pid}/cmdline")
 
 
 def clean_stale_clusters():
@@ -353,22 +424,22 @@ def clean_stale_clusters():
     for owner in glob.glob("/tmp/ckpt-slurm.*/owner.pid"):
         base = os.path.dirname(owner)
         try:
-            pid = int(read_text(owner).strip())
-            os.kill(pid, 0)
-            continue  # its driver still runs
-        except (ValueError, ProcessLookupError):
+            if driver_alive(int(read_text(owner).strip())):
+                continue
+        except ValueError:
             pass
-        except PermissionError:
-            continue
         log(f"stopping the Slurm of an earlier, killed run under {base}")
         Cluster(base).down()
         shutil.rmtree(base, ignore_errors=True)
 
 
-def skip_reason():
+def skip_reason(scenario):
     if os.geteuid() != 0:
         return "needs root to start munged, slurmctld and slurmd"
-    for tool in ("slurmctld", "slurmd", "sbatch", "scontrol", "munged", "munge"):
+    tools = ["slurmctld", "slurmd", "sbatch", "scontrol", "munged", "munge"]
+    if NODES.get(scenario, 0):
+        tools += ["ip", "nsenter", "unshare"]
+    for tool in tools:
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             return (f"{tool} is not installed (Debian packages slurmctld slurmd slurm-client "
                     "munge; scripts/install-deps.sh installs them)")
@@ -383,11 +454,11 @@ def main():
     ap.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--tasks", type=int, default=1,
-                    help="independent tasks (srun -n); 2 is not in CTest yet: see README.md")
+                    help="independent tasks (srun -n); slurm/preempt-2tasks uses 2")
     ap.add_argument("--deadline", type=int, default=0,
                     help="fail and clean up after this many seconds (below ctest's TIMEOUT)")
     args = ap.parse_args()
-    reason = skip_reason()
+    reason = skip_reason(args.scenario)
     if reason:
         print(f"SKIP: {reason}")
         return 77
@@ -403,7 +474,7 @@ def main():
     signal.signal(signal.SIGALRM, on_deadline)
     if args.deadline > 0:
         signal.alarm(args.deadline)
-    cluster = Cluster(base)
+    cluster = Cluster(base, NODES.get(args.scenario, 0))
     scenario = Scenario(args, cluster, base)
     ok = False
     try:
