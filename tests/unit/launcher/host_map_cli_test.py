@@ -5,6 +5,7 @@ which prints one "host SAVED -> TARGET" line per moved host, on synthetic genera
 processes ran on two hosts; and the remote launch through a fake agent that records its
 arguments. Same command line as cli_test.py (it reuses its helpers)."""
 import os
+import re
 import stat
 import sys
 import unittest
@@ -76,14 +77,17 @@ class HostMapping(cli_test.CliCase):
                       "--coord-port", "0", "--new-coordinator", "--barrier-timeout", "5", gen,
                       timeout=60)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("host far1: restoring vpid 1 through '%s' failed with exit code 255" % agent,
-                      r.stderr)
-        lines = open(record).read().splitlines()
+        # The first agent to fail ends the restart; which one that is varies.
+        self.assertRegex(r.stderr, r"host far[12]: restoring vpid \d through '%s' failed with "
+                         r"exit code 255" % re.escape(agent))
+        with open(record) as f:
+            lines = f.read().splitlines()
         self.assertIn("far1", lines)
+        # Both hosts' agents run at once: their lines may come in either order.
         cmd = [l for l in lines if l.startswith("exec env ")]
         self.assertTrue(cmd, lines)
-        self.assertIn("CKPT_COORD_PORT=", cmd[0])
-        self.assertIn("app.n2.1.ckpt'", cmd[0])
+        self.assertTrue(all("CKPT_COORD_PORT=" in c for c in cmd), cmd)
+        self.assertTrue(any("app.n2.1.ckpt'" in c for c in cmd), cmd)
         del port
 
 
