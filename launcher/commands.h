@@ -35,6 +35,8 @@ struct LaunchOptions {
   bool incremental = false;
   bool compress = false;
   bool checkpoint_on_term = false;  // SIGTERM: checkpoint first (Slurm pre-emption)
+  bool save_files = false;   // save contents of small files open for writing (CKPT_SAVE_FILES)
+  int save_files_max_mb = 64;
   CLI::App* app = nullptr;  // to fetch PROG ARGS (remaining arguments)
   std::optional<std::vector<std::string>> after_dashdash;  // words after a "--" (cut before parsing)
 };
@@ -53,6 +55,7 @@ struct RestartOptions {
   bool dry_run = false;
   bool force = false;  // restart although the original processes still run here
   bool lazy = false;
+  bool restore_files = false;  // re-create missing/changed files from saved contents
   double barrier_timeout = -1;
   PartOptions part;  // --only-host / --slurm (restart_selection.h)
   std::vector<std::string> paths;

@@ -106,6 +106,9 @@ void set_environment(const LaunchOptions& opts, const CoordAddress& addr,
       setenv(name, "1", 1);
     }
   }
+  if (opts.save_files) {
+    setenv("CKPT_SAVE_FILES", std::to_string(opts.save_files_max_mb).c_str(), 1);
+  }
   export_hwloc_summary();
 }
 
@@ -172,6 +175,13 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
     app->add_flag("--checkpoint-on-term", opts.checkpoint_on_term,
                   "on SIGTERM (e.g. Slurm pre-emption) take a checkpoint first, then let the "
                   "program receive the signal");
+    app->add_flag("--save-files", opts.save_files,
+                  "also save the contents of files open for writing (up to --save-files-max-mb "
+                  "each) in every image, so that `ckpt restart --restore-files` can put them "
+                  "back; files deleted while open are always saved");
+    app->add_option("--save-files-max-mb", opts.save_files_max_mb,
+                    "largest file --save-files saves, in MiB (default 64)")
+        ->check(CLI::Range(1, 1 << 20));
   }
   app->footer(
       "PROG and everything after it are run unchanged; options must come before PROG.\n"

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "launcher/commands.h"
@@ -191,6 +192,11 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
                 "(faster restart of large processes; the images must stay in place). Page "
                 "checksums are not read up front (headers and tables still are): run "
                 "'ckpt verify' first if the images may be damaged");
+  app->add_flag("--restore-files", opts.restore_files,
+                "re-create files that are gone or changed since the checkpoint from the "
+                "contents saved in the image (see `ckpt launch --save-files`), and cut files "
+                "open for writing that grew back to their checkpoint size; without it such "
+                "files stop the restart with a message naming them");
   app->add_flag("--force", opts.force,
                 "restart even though the original processes still run on this host");
   app->add_flag("--dry-run", opts.dry_run,
@@ -262,6 +268,9 @@ int run_restart(RestartOptions& opts) {
   Result<CoordinatorFound> coord = ensure_coordinator(coordinator_need(opts, ckpt_dir, gen));
   if (!coord.is_ok()) {
     return fail(kCmd, coord.status());
+  }
+  if (opts.restore_files) {
+    setenv("CKPT_RESTORE_FILES", "1", 1);  // read by the loader (restore_args.h)
   }
   return restore_everywhere(opts, gen, mapping.value(), coord.value(), ckpt_dir);
 }

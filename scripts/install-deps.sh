@@ -11,7 +11,7 @@ packages=(
   libcli11-dev libzstd-dev libhdf5-dev hdf5-tools    # launcher, images, index.h5
   libhwloc-dev                                        # topology summary
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests, benchmarks
-  python3 perl gawk file procps                       # cr harness and real-program tests
+  python3 perl gawk file procps sqlite3               # cr harness and real-program tests
   slurmctld slurmd slurm-client munge shellcheck      # tests/slurm: a real one-node Slurm
 )
 # shellcheck disable=SC2206

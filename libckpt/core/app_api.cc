@@ -13,6 +13,7 @@
 #include "ckpt/plugin.h"
 #include "core/coordinator_client.h"
 #include "core/delay_lock.h"
+#include "core/fd_claims.h"
 #include "core/plugin_internal.h"
 #include "core/runtime.h"
 #include "sys/log.h"
@@ -99,10 +100,12 @@ extern "C" CKPT_EXPORT int ckpt_checkpoint(void) {
   for (int attempt = 0; attempt < 600; ++attempt) {  // up to a minute of busy coordinator
     long fd = ckpt::coord_connect(rt().cfg.coord_host, rt().cfg.coord_port, -1);
     if (fd < 0) return CKPT_ERROR;
+    ckpt::mark_internal_fd(static_cast<int>(fd));  // not the application's: not saved
     int result = CKPT_ERROR;
     if (ckpt::send_checkpoint_command(static_cast<int>(fd)) == 0) {
       result = ckpt::wait_reply(static_cast<int>(fd), before);
     }
+    ckpt::unmark_internal_fd(static_cast<int>(fd));
     if (result != CKPT_AFTER_RESTART) ckpt::sys::close(static_cast<int>(fd));
     if (result != ckpt::kRoundBusy) return result;
     ckpt::sys::Timespec ts{0, 100 * 1000 * 1000};

@@ -13,6 +13,8 @@
 #include "core/delay_lock.h"
 #include "core/dirty_tracker.h"
 #include "core/events.h"
+#include "core/fd_check.h"
+#include "core/fd_table.h"
 #include "core/forked_writer.h"
 #include "core/memory_image.h"
 #include "core/pipe_table.h"
@@ -161,6 +163,7 @@ void forked_write_and_commit() {
   log::state().phase = "fork";
   long rc = start_forked_image(req, &child, &res);
   refill_internal_pipes();
+  fds_after_image();
   raise_event(Event::kResume);
   let_application_run();
   if (rc == 0) rc = finish_forked_image(req, child, &res);
@@ -183,6 +186,7 @@ void run_round() {
   Runtime& r = rt();
   log::state().generation = static_cast<int64_t>(r.round.generation);
   begin_checkpoint_exclusion();
+  fds_round_begin();
   claim_ckpt_slot();
   r.ckpt_tid = static_cast<int>(sys::gettid());
   raise_event(Event::kWaitForSuspendMsg);
@@ -191,8 +195,14 @@ void run_round() {
   if (outcome == 0) raise_event(Event::kThreadsSuspend);
   const Event kBefore[] = {Event::kSuspended, Event::kLeaderElection, Event::kDrain};
   const char* const kNames[] = {"suspended", "leader_election", "drain"};
+  char why[sizeof(proto::Abort::reason)];
   for (int i = 0; i < 3 && outcome == 0; ++i) {
-    if (raise_event(kBefore[i]) != 0) report_failure("a plugin refused the checkpoint");
+    if (raise_event(kBefore[i]) != 0) {
+      report_failure("a plugin refused the checkpoint");
+    } else if (kBefore[i] == Event::kDrain && !check_fds_supported(why, sizeof why)) {
+      CKPT_LOG(kWarn, "cannot checkpoint: {}", why);
+      report_failure(why);
+    }
     outcome = step(kNames[i]);
   }
   if (outcome == 0) {
@@ -208,6 +218,7 @@ void run_round() {
     }
     outcome = write_and_commit();
     refill_internal_pipes();
+    fds_after_image();
     if (outcome == 0 && (r.round.flags & proto::kCkptKillAfter)) sys::kill(sys::getpid(), 9);
     raise_event(Event::kResume);
     if (outcome == 0) resume_steps();
@@ -241,6 +252,7 @@ void after_restart() {
   reraise_pending_signals();
   term_guard::forget_held();  // its SIGTERM ended the run the image was taken from
   raise_event(Event::kRestart);
+  restore_fds_after_plugins();
   resume_steps();
   let_application_run();
 }

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "core/fd_claims.h"
 #include "core/proc_maps.h"
 #include "core/runtime.h"
 #include "sys/log.h"
@@ -110,6 +111,7 @@ bool open_uffd() {
     return false;
   }
   g.uffd = static_cast<int>(fd);
+  mark_internal_fd(g.uffd);  // libckpt's own: never saved, never reported as unsupported
   return true;
 }
 
@@ -119,6 +121,7 @@ bool probe() {
   if (env_forces_hash() || !open_uffd()) return false;
   if (g.mem == nullptr && map_memory() < 0) {
     sys::close(g.uffd);
+    unmark_internal_fd(g.uffd);
     g.uffd = -1;
     return false;
   }
@@ -264,7 +267,10 @@ void forget_all() { g.last_generation = g.since = 0; }
 void after_fork_child() {
   // The inherited userfaultfd belongs to the parent's address space: drop our copy (the
   // parent keeps its own). The child's mappings are not registered: start again.
-  if (g.uffd >= 0) sys::close(g.uffd);
+  if (g.uffd >= 0) {
+    sys::close(g.uffd);
+    unmark_internal_fd(g.uffd);
+  }
   bool was_on = g.available == 1;
   reset_keeping_memory();
   if (was_on) g.available = open_uffd() ? 1 : 0;
@@ -273,6 +279,7 @@ void after_fork_child() {
 void after_restart() {
   // The userfaultfd of the previous life is gone (its number may now be an application
   // fd); our memory came back with the image.
+  if (g.uffd >= 0) unmark_internal_fd(g.uffd);
   bool was_on = g.available == 1;
   reset_keeping_memory();
   if (was_on) g.available = open_uffd() ? 1 : 0;

@@ -4,7 +4,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "core/dirty_tracker.h"
+#include "core/fd_claims.h"
+#include "core/fd_detail.h"
+#include "core/fd_files.h"
+#include "core/fd_kinds.h"
+#include "core/fd_messages.h"
 #include "core/pipe_table.h"
 #include "core/runtime.h"
 #include "sys/log.h"
@@ -14,6 +18,8 @@
 namespace ckpt {
 
 namespace {
+
+bool g_restore_files;
 
 struct Dirent64 {
   uint64_t ino;
@@ -59,10 +65,12 @@ bool is_terminal_path(const char* p) {
          sys::str_eq(p, "/dev/console");
 }
 
+const char* path_of(const FdRecord& rec) { return rt().proc.fd_paths + rec.path_off; }
+
 void capture_one(int fd) {
   Runtime& r = rt();
   ProcessState& p = r.proc;
-  if (fd == r.coord_fd || fd == r.log_fd || fd == dirty_tracker::fd() || p.nfds >= kMaxFds) {
+  if (fd == r.coord_fd || fd == r.log_fd || is_internal_fd(fd) || p.nfds >= kMaxFds) {
     return;
   }
   FdRecord& rec = p.fds[p.nfds];
@@ -94,37 +102,106 @@ void capture_one(int fd) {
 
 bool reopenable(const FdRecord& rec, const char* path) {
   if (path[0] != '/' || sys::ends_with(path, " (deleted)")) return false;
-  if (rec.kind == kFdRegular || rec.kind == kFdDirectory) return true;
-  return rec.kind == kFdCharDev && !is_terminal_path(path);
+  if (rec.status_flags & O_PATH) return true;
+  return rec.kind == kFdRegular || rec.kind == kFdDirectory || rec.kind == kFdCharDev ||
+         rec.kind == kFdOther;
+}
+
+// A terminal at fd > 2 that is also a standard fd's: share what `ckpt restart` gave us.
+bool dup_std_terminal(const FdRecord& rec, const char* path) {
+  ProcessState& p = rt().proc;
+  for (int i = 0; i < p.nfds && is_terminal_path(path); ++i) {
+    if (p.fds[i].fd <= 2 && sys::str_eq(path_of(p.fds[i]), path)) {
+      sys::dup3(p.fds[i].fd, rec.fd, (rec.fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+      return true;
+    }
+  }
+  return false;
 }
 
 void reopen(const FdRecord& rec, const char* path) {
+  if (rec.fd > 2 && dup_std_terminal(rec, path)) return;
   int flags = rec.status_flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
-  long fd = sys::open(path, flags | O_CLOEXEC);
+  long fd = sys::open(path, flags | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     CKPT_LOG(kError, "fd {}: cannot reopen {} ({}); it stays closed", rec.fd, path, fd);
     return;
   }
-  if (fd != rec.fd) {
-    sys::dup3(static_cast<int>(fd), rec.fd, (rec.fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
-    sys::close(static_cast<int>(fd));
-  } else if (!(rec.fd_flags & FD_CLOEXEC)) {
-    sys::fcntl(rec.fd, F_SETFD, 0);
-  }
+  place_fd(fd, rec);
   if (rec.kind == kFdRegular) {
     sys::lseek(rec.fd, rec.offset, SEEK_SET);
   }
 }
 
+void restore_plain(int i) {
+  ProcessState& p = rt().proc;
+  const FdRecord& rec = p.fds[i];
+  const char* path = path_of(rec);
+  if (reopenable(rec, path)) {
+    reopen(rec, path);
+  } else if (is_internal_pipe(rec)) {
+    bool first = true;
+    for (int j = 0; j < i; ++j) first &= p.fds[j].pipe_ino != rec.pipe_ino;
+    if (first) restore_internal_pipe(rec);
+  } else if (rec.fd > 2) {
+    CKPT_LOG(kWarn, "fd {} ({}) not restored: no plugin handles this kind yet", rec.fd, path);
+  }
+}
+
+long restore_one(int i) {
+  const FdRecord& rec = rt().proc.fds[i];
+  const FdDetail& d = fd_details().fds[i];
+  switch (d.sub) {
+    case FdSub::kPlain: restore_plain(i); return 0;
+    case FdSub::kUnlinked:
+    case FdSub::kMemfd: return restore_unlinked(i);
+    case FdSub::kEventfd: return restore_eventfd(rec, d);
+    case FdSub::kTimerfd: return restore_timerfd(rec, d);
+    case FdSub::kSignalfd: return restore_signalfd(rec, d);
+    case FdSub::kEpoll: return restore_epoll(rec);
+    case FdSub::kInotify: return restore_inotify(rec, d);
+    case FdSub::kPtyMaster:
+    case FdSub::kPtySlave: return restore_pty(i);
+    default: return 0;  // claimed, dup'd, inherited: elsewhere
+  }
+}
+
+[[noreturn]] void files_changed(const char* why) {
+  char msg[4096];
+  sys::Fmt f(msg, sizeof msg);
+  fd_msg::restart_failed(f, rt().exe);
+  f.s(why);
+  sys::write_all(2, msg, sys::str_len(msg));
+  sys::exit_group(1);
+}
+
 }  // namespace
 
-void capture_fds() {
+void fds_round_begin() { clear_fd_claims(); }
+
+void scan_fds() {
   ProcessState& p = rt().proc;
+  FdDetails& t = fd_details();
   p.nfds = 0;
   p.fd_paths_used = 0;
+  t.nepoll = 0;
+  t.nwatches = 0;
+  t.watch_paths_used = 0;
   for_each_fd(capture_one);
+  for (int i = 0; i < p.nfds; ++i) classify_fd(i, path_of(p.fds[i]));
+  link_ptys();
+}
+
+void capture_fds() {
+  scan_fds();
+  long rc = save_file_contents();
+  if (rc < 0) CKPT_LOG(kError, "cannot reserve memory for file contents ({})", rc);
   drain_internal_pipes();
 }
+
+void fds_after_image() { release_file_contents(); }
+
+void set_restore_files(bool on) { g_restore_files = on; }
 
 void close_fds_from(int first) {
   for_each_fd([first](int fd) {
@@ -134,21 +211,29 @@ void close_fds_from(int first) {
 
 void restore_fds() {
   ProcessState& p = rt().proc;
+  char why[2048];
+  if (!check_files(g_restore_files, why, sizeof why)) files_changed(why);
   for (int i = 0; i < p.nfds; ++i) {
     const FdRecord& rec = p.fds[i];
-    const char* path = p.fd_paths + rec.path_off;
-    CKPT_LOG(kDebug, "restore fd {} kind {} flags {} path {}", rec.fd, rec.kind, rec.status_flags,
-             path);
-    if (reopenable(rec, path)) {
-      reopen(rec, path);
-    } else if (is_internal_pipe(rec)) {
-      bool first = true;
-      for (int j = 0; j < i; ++j) first &= p.fds[j].pipe_ino != rec.pipe_ino;
-      if (first) restore_internal_pipe(rec);
-    } else if (rec.fd > 2) {
-      CKPT_LOG(kWarn, "fd {} ({}) not restored: no plugin handles this kind yet", rec.fd, path);
+    CKPT_LOG(kDebug, "restore fd {} kind {} sub {} flags {} path {}", rec.fd, rec.kind,
+             static_cast<int>(fd_details().fds[i].sub), rec.status_flags, path_of(rec));
+    long rc = restore_one(i);
+    if (rc < 0) CKPT_LOG(kError, "fd {} ({}): cannot re-create it ({})", rec.fd, path_of(rec), rc);
+  }
+  for (int i = 0; i < p.nfds; ++i) {
+    const FdDetail& d = fd_details().fds[i];
+    if (d.sub == FdSub::kDup) {
+      const FdRecord& rec = p.fds[i];
+      sys::dup3(p.fds[d.dup_of].fd, rec.fd, (rec.fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
     }
   }
+  finish_unlinked();
+  fill_epolls(false);
+}
+
+void restore_fds_after_plugins() {
+  fill_epolls(true);
+  clear_fd_claims();
 }
 
 }  // namespace ckpt

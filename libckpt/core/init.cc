@@ -16,6 +16,7 @@
 #include "core/ckpt_thread.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
+#include "core/fd_files.h"
 #include "core/plugin_registry.h"
 #include "core/page_index.h"
 #include "core/runtime.h"
@@ -55,6 +56,7 @@ void read_config() {
   if (getenv("CKPT_FORKED") != nullptr) c.default_modes |= proto::kCkptForked;
   if (getenv("CKPT_INCREMENTAL") != nullptr) c.default_modes |= proto::kCkptIncremental;
   if (getenv("CKPT_COMPRESS") != nullptr) c.default_modes |= proto::kCkptCompress;
+  read_fd_config();
   Runtime& r = rt();
   sys::Fmt(r.coord_addr, sizeof r.coord_addr).s(c.coord_host).c(':').s(c.coord_port);
 }

@@ -76,6 +76,7 @@ void adopt_args(const RestoreArgs* a) {
   }
   r.loader_nunmap = a->nunmap;
   if (a->log_spec[0] != '\0') log::configure(a->log_spec);
+  set_restore_files(a->restore_files != 0);
 }
 
 // Gives this (first) thread the saved main thread's TLS and glibc tid.

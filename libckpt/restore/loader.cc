@@ -97,6 +97,7 @@ void fill_args(char** envp, const char* image) {
   sys::str_copy(a.ckpt_dir, env2(envp, "CKPT_CKPTDIR", "DMTCP_CHECKPOINT_DIR"), sizeof a.ckpt_dir);
   sys::str_copy(a.log_spec, getenv_from(envp, "CKPT_LOG"), sizeof a.log_spec);
   sys::str_copy(a.secret, getenv_from(envp, "CKPT_SECRET"), sizeof a.secret);
+  a.restore_files = *getenv_from(envp, "CKPT_RESTORE_FILES") != '\0' ? 1 : 0;
 }
 
 void read_exact(Loader& l, void* buf, uint64_t n, uint64_t off, const char* what) {

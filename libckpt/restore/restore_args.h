@@ -19,6 +19,8 @@ struct RestoreArgs {
   char ckpt_dir[1024];
   char log_spec[128];
   char secret[64];
+  int32_t restore_files;  // CKPT_RESTORE_FILES: re-create changed files from saved contents
+  int32_t reserved;
 };
 
 }  // namespace ckpt

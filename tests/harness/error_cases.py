@@ -8,7 +8,11 @@ missing_generation, unreachable_coordinator, unknown_option): the command must e
 non-zero (1..127: no signal, no core dump) within its time limit, with a short message
 naming the file or problem, and start nothing. Crash cases (kill_coordinator_mid_checkpoint,
 kill_process_mid_checkpoint): kill -9 during a checkpoint must leave the previous generation
-restartable. VICTIM is tests/cr/errors/victim.c (ct.h contract). Python stdlib only.
+restartable. VICTIM is tests/cr/errors/victim.c (ct.h contract). File cases (missing_file,
+changed_input, restore_files; VICTIM tests/cr/fd/missing_file.c): a file gone or changed at
+restart is refused naming fd and path, the generation stays intact, and `--restore-files`
+puts saved contents back. unsupported_socket (VICTIM tests/cr/fd/socket_unsupported.c):
+`ckpt checkpoint` fails naming the socket fd while the program runs on. Python stdlib only.
 """
 import argparse
 import os
@@ -311,7 +315,106 @@ def kill_process_mid_checkpoint(run):
     restart_latest_and_finish(run, os.path.dirname(gen_dir))
 
 
+def file_case_generation(run, launch_args=""):
+    """missing_file.c committed once and killed; returns (gen_dir, path of "data")."""
+    run.args.launch_args = launch_args
+    gen_dir, _, _ = first_generation(run)
+    return gen_dir, os.path.join(run.work, "data"), os.path.join(run.work, "input")
+
+
+def finish_restart(run, gen_dir, restart_args=""):
+    """Restarts gen_dir (with `restart_args`); the program must finish with PASS."""
+    run.args.restart_args = restart_args
+    owner, _pid = run.restart(gen_dir, 0)
+    with open(os.path.join(run.control, "go"), "w"):
+        pass
+    rc = owner.wait(timeout=run.deadline.left())
+    if rc != 0 or "PASS\n" not in run.final_output():
+        fail(f"the restart did not finish cleanly (exit {rc})")
+
+
+def missing_file(run):
+    """A file the process holds open is gone at restart: refused, naming the file and the
+    fd; the generation stays intact and restarts once the file is back."""
+    gen_dir, data, _ = file_case_generation(run)
+    os.unlink(data)
+    expect_refusal(run, ["restart", "--coord-port", run.port, gen_dir], [data],
+                   "restart with a file gone")
+    r = run.ckpt("restart", "--coord-port", run.port, gen_dir, check=False)
+    if "fd " not in r.stderr or "--save-files" not in r.stderr:
+        fail(f"the refusal does not name the fd or the way out: {r.stderr!r}")
+    no_restarted_members(run)
+    run.ckpt("verify", gen_dir)
+    with open(data, "w") as f:
+        f.write("saved contents\n")
+    finish_restart(run, gen_dir)
+
+
+def changed_input(run):
+    """A file open read-only whose size, then only mtime, changed: refused both times; with
+    the file as it was the same generation restarts."""
+    gen_dir, _, inp = file_case_generation(run)
+    st = os.stat(inp)
+    with open(inp, "a") as f:
+        f.write("more\n")
+    expect_refusal(run, ["restart", "--coord-port", run.port, gen_dir], [inp],
+                   "restart with a changed input (size)")
+    with open(inp, "w") as f:
+        f.write("input v1\n")
+    os.utime(inp, ns=(st.st_atime_ns, st.st_mtime_ns + 1000))
+    expect_refusal(run, ["restart", "--coord-port", run.port, gen_dir], [inp],
+                   "restart with a changed input (mtime)")
+    no_restarted_members(run)
+    os.utime(inp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    finish_restart(run, gen_dir)
+
+
+def restore_files(run):
+    """`ckpt launch --save-files` keeps the contents of a file open for writing; after it is
+    deleted a plain restart is refused and `ckpt restart --restore-files` re-creates it."""
+    gen_dir, data, _ = file_case_generation(run, "--save-files")
+    os.unlink(data)
+    expect_refusal(run, ["restart", "--coord-port", run.port, gen_dir], [data],
+                   "restart with a saved file gone")
+    no_restarted_members(run)
+    finish_restart(run, gen_dir, "--restore-files")
+    with open(data) as f:
+        if f.read() != "saved contents\n":
+            fail("--restore-files did not put back the saved contents")
+    if os.stat(data).st_mode & 0o777 != 0o640:
+        fail(f"--restore-files re-created {data} with mode {os.stat(data).st_mode & 0o777:o}")
+
+
+def unsupported_socket(run):
+    """A TCP socket without the socket plugin: `ckpt checkpoint` fails naming the fd and its
+    kind, no generation is committed, and the program runs on and finishes correctly."""
+    run.start_coordinator()
+    owner = run.launch()
+    run.wait_members(False, "waiting for the program to join", watch=owner)
+    run.wait_ready(owner)
+    with open(run.segments[0][0]) as f:
+        fd = int(f.read().split("client fd ")[1].split()[0])
+    expect_refusal(run, ["checkpoint", "--coord-port", run.port, "--wait"],
+                   [f"fd {fd}: socket:["], "checkpoint with a TCP socket")
+    with open(run.logs[0]) as f:
+        if "a TCP socket" not in f.read():
+            fail("the refusal does not say that the fd is a TCP socket")
+    jobs = os.listdir(run.ckptdir) if os.path.isdir(run.ckptdir) else []
+    if any(os.path.islink(os.path.join(run.ckptdir, j, "latest")) for j in jobs):
+        fail(f"a generation was committed despite the socket: {jobs}")
+    run.wait_members(False, "waiting for the program to run on", watch=owner)
+    with open(os.path.join(run.control, "go"), "w"):
+        pass
+    rc = owner.wait(timeout=run.deadline.left())
+    if rc != 0 or "PASS\n" not in run.final_output():
+        fail(f"the program did not finish cleanly after the refused checkpoint (exit {rc})")
+
+
 CASES = {
+    "missing_file": missing_file,
+    "changed_input": changed_input,
+    "restore_files": restore_files,
+    "unsupported_socket": unsupported_socket,
     "truncated_image": corrupt_case("truncate", False),
     "flipped_region_byte": corrupt_case("flip-region", False),
     "wrong_magic": corrupt_case("magic", False),
