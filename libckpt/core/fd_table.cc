@@ -6,6 +6,7 @@
 
 #include "core/pipe_table.h"
 #include "core/runtime.h"
+#include "core/shared_fds.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -138,6 +139,7 @@ void restore_fds() {
     const char* path = p.fd_paths + rec.path_off;
     CKPT_LOG(kDebug, "restore fd {} kind {} flags {} path {}", rec.fd, rec.kind, rec.status_flags,
              path);
+    if (share_restores_fd(rec.fd)) continue;  // after the "restart" barrier (shared_fds.h)
     if (reopenable(rec, path)) {
       reopen(rec, path);
     } else if (is_internal_pipe(rec)) {
