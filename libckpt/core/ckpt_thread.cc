@@ -9,6 +9,7 @@
 
 #include <initializer_list>
 
+#include "ckpt/plugin.h"
 #include "core/coordinator_client.h"
 #include "core/delay_lock.h"
 #include "core/dirty_tracker.h"
@@ -21,6 +22,7 @@
 #include "core/process_state.h"
 #include "core/restart.h"
 #include "core/runtime.h"
+#include "core/shared_fds.h"
 #include "core/term_guard.h"
 #include "core/thread_suspend.h"
 #include "sys/log.h"
@@ -164,6 +166,9 @@ void forked_write_and_commit() {
   long rc = start_forked_image(req, &child, &res);
   refill_internal_pipes();
   fds_after_image();
+  share_refill();
+  // Others resume at once too: none may write into a shared pipe before it is refilled.
+  ckpt_barrier("ckpt-share", "refilled", CKPT_SCOPE_GLOBAL);
   raise_event(Event::kResume);
   let_application_run();
   if (rc == 0) rc = finish_forked_image(req, child, &res);
@@ -197,6 +202,8 @@ void run_round() {
   const char* const kNames[] = {"suspended", "leader_election", "drain"};
   char why[sizeof(proto::Abort::reason)];
   for (int i = 0; i < 3 && outcome == 0; ++i) {
+    if (kBefore[i] == Event::kLeaderElection) share_elect();
+    if (kBefore[i] == Event::kDrain) share_drain();
     if (raise_event(kBefore[i]) != 0) {
       report_failure("a plugin refused the checkpoint");
     } else if (kBefore[i] == Event::kDrain && !check_fds_supported(why, sizeof why)) {
@@ -205,6 +212,7 @@ void run_round() {
     }
     outcome = step(kNames[i]);
   }
+  if (outcome != 0) share_refill();  // bytes drained before the round was aborted
   if (outcome == 0) {
     raise_event(Event::kWriteCkpt);  // first: what a plugin prints here is in the image
     capture_process_state();
@@ -219,6 +227,7 @@ void run_round() {
     outcome = write_and_commit();
     refill_internal_pipes();
     fds_after_image();
+    share_refill();
     if (outcome == 0 && (r.round.flags & proto::kCkptKillAfter)) sys::kill(sys::getpid(), 9);
     raise_event(Event::kResume);
     if (outcome == 0) resume_steps();
@@ -249,6 +258,7 @@ void after_restart() {
   if (rc < 0) restart_failed("the coordinator refused the process", rc);
   int s = step("restart");
   if (s != 0) restart_failed("the coordinator aborted the restart (see its log)", s);
+  share_restart();  // collective: fds shared with other processes, before any plugin
   reraise_pending_signals();
   term_guard::forget_held();  // its SIGTERM ended the run the image was taken from
   raise_event(Event::kRestart);

@@ -11,6 +11,7 @@
 #include "core/fd_messages.h"
 #include "core/pipe_table.h"
 #include "core/runtime.h"
+#include "core/shared_fds.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -217,12 +218,13 @@ void restore_fds() {
     const FdRecord& rec = p.fds[i];
     CKPT_LOG(kDebug, "restore fd {} kind {} sub {} flags {} path {}", rec.fd, rec.kind,
              static_cast<int>(fd_details().fds[i].sub), rec.status_flags, path_of(rec));
+    if (share_restores_fd(rec.fd)) continue;  // after the "restart" barrier (shared_fds.h)
     long rc = restore_one(i);
     if (rc < 0) CKPT_LOG(kError, "fd {} ({}): cannot re-create it ({})", rec.fd, path_of(rec), rc);
   }
   for (int i = 0; i < p.nfds; ++i) {
     const FdDetail& d = fd_details().fds[i];
-    if (d.sub == FdSub::kDup) {
+    if (d.sub == FdSub::kDup && !share_restores_fd(p.fds[i].fd)) {
       const FdRecord& rec = p.fds[i];
       sys::dup3(p.fds[d.dup_of].fd, rec.fd, (rec.fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
     }

@@ -18,6 +18,7 @@
 #include "core/proc_maps.h"
 #include "core/region_writer.h"
 #include "core/runtime.h"
+#include "core/shared_memory.h"
 #include "image/crc32c.h"
 #include "image/image_format.h"
 #include "sys/log.h"
@@ -81,6 +82,7 @@ long collect_regions(ImageScratch& s) {
     e->prot = static_cast<uint32_t>(m.prot);
     e->file_offset = m.offset;
     e->flags = classify(m, m.path);
+    if (m.shared && shm_saved_elsewhere(m.start)) e->flags |= image::kRegionSharedElsewhere;
     e->path_offset = s.add_string(m.path, m.path_len);
     e->path_len = static_cast<uint32_t>(m.path_len);
     fill_identity(e, m.path);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 
+#include "core/shared_fds.h"
 #include "sys/log.h"
 #include "sys/syscall.h"
 
@@ -89,7 +90,8 @@ void fresh_pipe_above_targets(int ends[2]) {
 }  // namespace
 
 bool is_internal_pipe(const FdRecord& rec) {
-  return rec.kind == kFdPipe && has_end(rec.pipe_ino, O_RDONLY) && has_end(rec.pipe_ino, O_WRONLY);
+  return rec.kind == kFdPipe && rec.pipe_ino != 0 && !is_cross_process_pipe(rec.pipe_ino) &&
+         has_end(rec.pipe_ino, O_RDONLY) && has_end(rec.pipe_ino, O_WRONLY);
 }
 
 void drain_internal_pipes() {

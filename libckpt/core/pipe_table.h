@@ -1,7 +1,7 @@
 // libckpt/core/pipe_table.h: pipes whose both ends belong to this process (threads talking
 // through a pipe). Their buffered bytes are drained into memory at checkpoint, put back
 // after it, and at restart the pipe is re-created at the same fd numbers and refilled.
-// Pipes shared with other processes belong to the file plugin. Checkpoint path: yes.
+// Pipes shared with other processes are shared_fds.h's. Checkpoint path: yes.
 #pragma once
 
 #include "core/runtime.h"

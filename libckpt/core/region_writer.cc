@@ -33,7 +33,7 @@ enum class Policy { kNone, kAnon, kCow, kResident, kAllNonZero };
 Policy policy_for(const RegionEntry& e) {
   constexpr uint32_t kSpecial = image::kRegionVdso | image::kRegionVvar |
                                 image::kRegionVvarVclock | image::kRegionVsyscall;
-  if (e.flags & kSpecial) return Policy::kNone;
+  if (e.flags & (kSpecial | image::kRegionSharedElsewhere)) return Policy::kNone;
   if (e.flags & image::kRegionShared) return Policy::kResident;
   if (e.flags & image::kRegionDeleted) return Policy::kAllNonZero;
   if (e.flags & image::kRegionFile) return Policy::kCow;

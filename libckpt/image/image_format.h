@@ -39,6 +39,9 @@ enum RegionFlag : uint32_t {
   kRegionVsyscall = 1u << 8,    // [vsyscall]: fixed by the kernel, ignored
   kRegionAllSaved = 1u << 9,    // every non-zero page is saved (no reference to the file)
   kRegionCompressed = 1u << 10, // page data is a sequence of CompressedChunk + zstd frames
+  kRegionSharedElsewhere = 1u << 11,  // MAP_SHARED anonymous memory whose pages another
+                                      // process of the computation saves; mapped from it
+                                      // after the restart (core/shared_memory.h)
 };
 
 // With kRegionCompressed, [data_offset, runs_offset) holds chunks: a CompressedChunk, then

@@ -194,6 +194,32 @@ def pubsub(run):
 
 
 @case
+def fdpass(run):
+    """Host-local fd passing between three processes: after two checkpoints (RESUME) and
+    at restart (RESTART) each process receives the fd the next rank offered, and 250 more
+    (several SCM_RIGHTS messages)."""
+    run.args.procs = 3
+    run.start_coordinator()
+    owner, out, _ = run.launch_with([plugin(run, "fdpass")])
+    run.wait_members(False, "waiting for the three processes", watch=owner)
+    run.wait_ready(owner)
+    for _ in range(2):
+        run.checkpoint(kill=False)
+        run.wait_members(False, "waiting for the processes to resume", watch=owner)
+    restarted, _ = run.kill_cycle(owner)
+    run.go_and_wait(restarted, "restarted computation")
+    text = read(out)
+    for phase, rounds in (("resume", 2), ("restart", 1)):
+        got = re.findall(rf"^fdpass: {phase} rank (\d) of 3 received '([^']*)' \(ok, rc=0, "
+                         r"fd=\d+, bulk 250/250\)$", text, re.M)
+        if sorted(r for r, _ in got) != sorted(["1", "2", "3"] * rounds):
+            fail(f"{phase}: expected every rank of 3 to receive its token {rounds} time(s):\n"
+                 + text)
+    if "WRONG" in text:
+        fail("a process received the wrong fd:\n" + text)
+
+
+@case
 def idvirt(run):
     """Seed 3.2.4: the timer id the application holds survives restart; the real one moves."""
     run.start_coordinator()

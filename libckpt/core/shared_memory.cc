@@ -1,0 +1,208 @@
+// libckpt/core/shared_memory.cc: MAP_SHARED|MAP_ANONYMOUS memory inherited across fork
+// ("/dev/zero (deleted)" in maps), shared by several processes. See shared_memory.h.
+// Checkpoint path: yes (static table; the maps text is read into a raw mmap, unmapped
+// before the image is written).
+#include "core/shared_memory.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "ckpt/plugin.h"
+#include "core/proc_maps.h"
+#include "core/runtime.h"
+#include "sys/log.h"
+#include "sys/str.h"
+#include "sys/syscall.h"
+
+namespace ckpt {
+
+namespace {
+
+constexpr int kMaxShared = 256;
+constexpr size_t kMapsBuf = 2u << 20;
+constexpr long kMemfdCreate = 319;
+
+struct SharedRegion {
+  uint64_t start, end, pgoff, dev, ino;
+  int prot;
+  int leader;        // 1: this process's object is the one the others map after a restart
+  int skip;          // not shared with another process, or split in several VMAs here
+  int64_t leader_pgoff;
+  int fd;            // restart: map_files fd (leader) or received fd (follower)
+};
+
+SharedRegion g_regions[kMaxShared];
+int g_nregions;
+int64_t g_tag;
+
+void region_key(char* out, size_t cap, const SharedRegion& s, const char* what) {
+  sys::Fmt(out, cap).s("shm:").i(g_tag).c(':').s(rt().host).c(':').u(s.dev).c(':').u(s.ino)
+      .c(':').s(what);
+}
+
+int64_t kv_op(ckpt_kv_op_t op, const SharedRegion& s, const char* what, int64_t v) {
+  char k[256];
+  region_key(k, sizeof k, s, what);
+  int64_t out = v;
+  ckpt_kv_atomic(op, k, sys::str_len(k), v, &out);
+  return out;
+}
+
+void add_region(const MapsLine& m) {
+  if (!m.shared || !sys::str_eq(m.path, "/dev/zero (deleted)") || g_nregions >= kMaxShared) {
+    return;
+  }
+  SharedRegion& s = g_regions[g_nregions++];
+  sys::mem_zero(&s, sizeof s);
+  s.start = m.start;
+  s.end = m.end;
+  s.pgoff = m.offset;
+  s.dev = (static_cast<uint64_t>(m.dev_major) << 32) | m.dev_minor;
+  s.ino = m.inode;
+  s.prot = m.prot;
+  s.fd = -1;
+}
+
+void scan_maps() {
+  long buf = sys::mmap(0, kMapsBuf, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (buf < 0) return;
+  char* text = reinterpret_cast<char*>(buf);
+  long n = read_proc_file("/proc/self/maps", text, kMapsBuf - 1);
+  char* cursor = text;
+  MapsLine m;
+  while (n > 0 && next_maps_line(&cursor, text + n, &m)) add_region(m);
+  sys::munmap(static_cast<uint64_t>(buf), kMapsBuf);
+}
+
+const void* addr(const SharedRegion& s) { return reinterpret_cast<const void*>(s.start); }
+
+int vmas_of(const SharedRegion& s) {
+  int n = 0;
+  for (int i = 0; i < g_nregions; ++i) n += g_regions[i].ino == s.ino && g_regions[i].dev == s.dev;
+  return n;
+}
+
+void map_files_path(char* out, size_t cap, const SharedRegion& s) {
+  char a[24], b[24];
+  sys::Fmt(a, sizeof a).x(s.start);
+  sys::Fmt(b, sizeof b).x(s.end);
+  sys::Fmt(out, cap).s("/proc/self/map_files/").s(a + 2).c('-').s(b + 2);
+}
+
+// Without access to map_files: the region's bytes move into a memfd mapped in its place
+// (maps then shows "/memfd:ckpt-shared (deleted)" instead of "/dev/zero (deleted)").
+long copy_to_memfd(const SharedRegion& s) {
+  uint64_t len = s.end - s.start;
+  long fd = sys::call(kMemfdCreate, "ckpt-shared", 1 /*MFD_CLOEXEC*/);
+  long rc = fd < 0 ? fd : sys::call(sys::kFtruncate, fd, len);
+  if (rc == 0 && (s.prot & PROT_READ)) {
+    rc = sys::write_all(static_cast<int>(fd), reinterpret_cast<const void*>(s.start), len);
+  }
+  if (rc >= 0) {
+    rc = sys::mmap(s.start, len, s.prot, MAP_SHARED | MAP_FIXED, static_cast<int>(fd), 0);
+    rc = rc == static_cast<long>(s.start) ? 0 : (rc < 0 ? rc : -1);
+  }
+  if (rc < 0 && fd >= 0) sys::close(static_cast<int>(fd));
+  return rc < 0 ? rc : fd;
+}
+
+void key_of(char* out, size_t cap, const SharedRegion& s) {
+  sys::Fmt(out, cap).s("m:").u(s.dev).c(':').u(s.ino);
+}
+
+}  // namespace
+
+void shm_elect(int64_t tag) {
+  g_tag = tag;
+  g_nregions = 0;
+  scan_maps();
+  for (int i = 0; i < g_nregions; ++i) {
+    const SharedRegion& s = g_regions[i];
+    char what[32];
+    kv_op(CKPT_KV_MIN, s, "min", rt().vpid);
+    kv_op(CKPT_KV_MAX, s, "max", rt().vpid);
+    sys::Fmt(what, sizeof what).s("pg").i(rt().vpid);
+    char k[256];
+    region_key(k, sizeof k, s, what);
+    int64_t pg = static_cast<int64_t>(s.pgoff);
+    ckpt_kv_put(k, sys::str_len(k), &pg, sizeof pg);
+  }
+}
+
+void shm_resolve() {
+  for (int i = 0; i < g_nregions; ++i) {
+    SharedRegion& s = g_regions[i];
+    char k[256];
+    int64_t lo = rt().vpid, hi = rt().vpid;
+    region_key(k, sizeof k, s, "min");
+    ckpt_kv_get(k, sys::str_len(k), &lo, sizeof lo);
+    region_key(k, sizeof k, s, "max");
+    ckpt_kv_get(k, sys::str_len(k), &hi, sizeof hi);
+    s.leader = lo == rt().vpid;
+    s.skip = lo == hi;
+    char what[32];
+    sys::Fmt(what, sizeof what).s("pg").i(lo);
+    region_key(k, sizeof k, s, what);
+    if (!s.skip && ckpt_kv_get(k, sys::str_len(k), &s.leader_pgoff, sizeof s.leader_pgoff) != 8) {
+      s.skip = 1;
+    }
+    if (!s.skip && vmas_of(s) > 1) {
+      CKPT_LOG(kWarn, "shared memory at {}: split in several mappings; after a restart it is "
+               "no longer shared with the other processes", addr(s));
+      s.skip = 1;
+    }
+  }
+}
+
+bool shm_saved_elsewhere(uint64_t start) {
+  for (int i = 0; i < g_nregions; ++i) {
+    const SharedRegion& s = g_regions[i];
+    if (s.start == start) return !s.skip && !s.leader;
+  }
+  return false;
+}
+
+void shm_restart_prepare() {
+  for (int i = 0; i < g_nregions; ++i) {
+    SharedRegion& s = g_regions[i];
+    s.fd = -1;
+    if (s.skip) continue;
+    char key[64];
+    key_of(key, sizeof key, s);
+    if (!s.leader) {
+      ckpt_fd_want(key);
+      continue;
+    }
+    char path[96];
+    map_files_path(path, sizeof path, s);
+    long fd = sys::open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) fd = copy_to_memfd(s);  // map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+    if (fd < 0) CKPT_LOG(kError, "shared memory at {}: cannot pass it on ({})", addr(s), fd);
+    if (fd >= 0) ckpt_fd_offer(key, static_cast<int>(fd));
+    s.fd = static_cast<int>(fd);
+  }
+}
+
+void shm_restart_finish() {
+  for (int i = 0; i < g_nregions; ++i) {
+    SharedRegion& s = g_regions[i];
+    if (s.skip) continue;
+    char key[64];
+    key_of(key, sizeof key, s);
+    if (!s.leader) s.fd = ckpt_fd_received(key);
+    int64_t off = static_cast<int64_t>(s.pgoff) - s.leader_pgoff;
+    if (!s.leader && s.fd >= 0 && off >= 0) {
+      long r = sys::mmap(s.start, s.end - s.start, s.prot, MAP_SHARED | MAP_FIXED, s.fd,
+                         static_cast<uint64_t>(off));
+      if (r != static_cast<long>(s.start)) {
+        CKPT_LOG(kError, "shared memory at {}: cannot map the leader's object ({})", addr(s), r);
+      }
+    } else if (!s.leader) {
+      CKPT_LOG(kError, "shared memory at {}: not shared again after the restart", addr(s));
+    }
+    if (s.fd >= 0) sys::close(s.fd);
+    s.fd = -1;
+  }
+}
+
+}  // namespace ckpt
