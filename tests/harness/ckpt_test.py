@@ -171,6 +171,7 @@ class Run:
         self.seen = {}          # pid -> start time, for cleanup
         self.segments = []      # (stdout path, stderr path) of each process lifetime
         self.logs = [os.path.join(self.scratch, "ckpt-commands.log")]
+        self.root_vpid = None   # vpid of the launched process (several processes: any order)
 
     def mkdir(self, name):
         path = os.path.join(self.scratch, name)
@@ -334,7 +335,8 @@ class Run:
         self.segments.append((out, err))
 
         members = self.wait_members(True, "waiting for the restarted process", watch=p)
-        pid = int(members[0]["pid"])
+        root = [m for m in members if m.get("vpid") == self.root_vpid] or members
+        pid = int(root[0]["pid"])
         kids = descendants(p.pid)
         for kid in kids:
             self.note(kid)
@@ -457,8 +459,10 @@ def run_cr(run):
     members = run.wait_members(False, "waiting for the program to join the coordinator",
                                watch=owner)
     pid = owner.pid
-    if int(members[0]["pid"]) != pid:
-        fail(f"coordinator reports pid {members[0]['pid']}, launched pid is {pid}")
+    root = [m for m in members if int(m["pid"]) == pid]
+    if not root:
+        fail(f"coordinator reports pids {[m['pid'] for m in members]}, launched pid is {pid}")
+    run.root_vpid = root[0].get("vpid")
     start = time.monotonic()
     for cycle in range(args.cycles):
         owner, pid = run_cycle(run, owner, pid, cycle, start)
