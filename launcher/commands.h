@@ -26,6 +26,7 @@ struct LaunchOptions {
   int interval = -1;
   std::vector<std::string> plugins;
   bool list_plugins = false;
+  bool no_default_plugins = false;  // do not preload default_plugin_names()
   int signal = 0;
   double barrier_timeout = -1;
   int keep = -1;

@@ -18,6 +18,7 @@
 #include "launcher/commands.h"
 #include "launcher/coordinator_client.h"
 #include "launcher/coordinator_spawn.h"
+#include "launcher/default_plugins.h"
 #include "launcher/host_address.h"
 #include "launcher/hwloc_summary.h"
 #include "launcher/messages.h"
@@ -159,6 +160,8 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
                   "then <prefix>/lib/ckpt/plugins")
       ->allow_extra_args(false);  // one value per occurrence: never swallow PROG
   app->add_flag("--list-plugins", opts.list_plugins, "print the plugins in load order and exit");
+  app->add_flag("--no-default-plugins", opts.no_default_plugins,
+                "do not preload the built-in plugins (ipc) that launch loads by default");
   if (spelling == Spelling::kCkpt) {
     app->add_option("--signal", opts.signal, "signal number used to suspend threads")
         ->check(CLI::Range(1, 64));
@@ -215,6 +218,9 @@ int run_launch(LaunchOptions& opts) {
   Result<std::vector<std::string>> plugins = resolve_plugins(opts.plugins);
   if (!plugins.is_ok()) {
     return fail(kCmd, plugins.status());
+  }
+  if (!opts.no_default_plugins) {
+    plugins = with_default_plugins(plugins.value());
   }
   if (opts.list_plugins) {
     return list_plugins(plugins.value());

@@ -12,6 +12,7 @@
 #include "core/image_header.h"
 #include "core/plugin_internal.h"  // plugin sections (plugin API)
 #include "core/plugin_registry.h"  // kMaxPlugins (plugin API)
+#include "core/region_skip.h"      // ckpt_region_skip_pages (plugin API)
 #include "core/runtime.h"
 #include "image/crc32c.h"
 #include "sys/str.h"
@@ -34,6 +35,7 @@ Policy policy_for(const RegionEntry& e) {
   constexpr uint32_t kSpecial = image::kRegionVdso | image::kRegionVvar |
                                 image::kRegionVvarVclock | image::kRegionVsyscall;
   if (e.flags & (kSpecial | image::kRegionSharedElsewhere)) return Policy::kNone;
+  if (region_pages_skipped(e.start, e.end)) return Policy::kNone;  // a plugin restores them
   if (e.flags & image::kRegionShared) return Policy::kResident;
   if (e.flags & image::kRegionDeleted) return Policy::kAllNonZero;
   if (e.flags & image::kRegionFile) return Policy::kCow;

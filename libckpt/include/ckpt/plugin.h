@@ -119,6 +119,15 @@ int ckpt_section_write(const char* plugin, const void* data, size_t len) CKPT_EX
  * pointer into restored memory (read-only) and stores the length, or NULL if none. */
 const void* ckpt_section_read(const char* plugin, size_t* len) CKPT_EXPORT;
 
+/* ---- memory a plugin restores itself ----------------------------------------------------- */
+/* During a round, up to CKPT_EVENT_WRITE_CKPT: every mapping inside [start, end) (page
+ * aligned; a mapping only partly inside is saved as usual) is recorded in this process's
+ * image without its pages; restart maps zero-filled memory of the same kind there, for the
+ * plugin to fill or replace (e.g. a SysV segment whose contents another process saves).
+ * Checkpoint thread only; lasts for the round. Returns 0 or -errno (-EPERM elsewhere,
+ * -EINVAL, -ENOSPC: 256 ranges). */
+int ckpt_region_skip_pages(uint64_t start, uint64_t end) CKPT_EXPORT;
+
 /* ---- the coordinator's key-value store (checkpoint thread) ----------------------------- */
 typedef enum ckpt_kv_op {
   CKPT_KV_SET = 0,

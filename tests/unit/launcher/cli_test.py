@@ -176,15 +176,24 @@ class Launch(CliCase):
         # A bare name is looked up as lib<name>.so in LD_LIBRARY_PATH.
         plugin = os.path.join(self.tmp, "libckpt_demo.so")
         shutil.copy(template, plugin)
-        r = self.ckpt("launch", "--with-plugin", "demo", "--list-plugins",
-                      env={"LD_LIBRARY_PATH": self.tmp})
+        r = self.ckpt("launch", "--no-default-plugins", "--with-plugin", "demo",
+                      "--list-plugins", env={"LD_LIBRARY_PATH": self.tmp})
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
         self.assertEqual(rows, [["500", "template", "native", plugin]], r.stdout)
         # --with-plugin takes one value: PROG after it is not a plugin.
-        r = self.ckpt("launch", "--list-plugins", "--with-plugin", plugin, "true", "x")
+        r = self.ckpt("launch", "--no-default-plugins", "--list-plugins", "--with-plugin", plugin,
+                      "true", "x")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len([l for l in r.stdout.splitlines() if l[:1].isdigit()]), 1)
+        # Built-in plugins are preloaded by default (after the user's); --no-default-plugins
+        # drops them.
+        ipc = os.path.realpath(os.path.join(os.path.dirname(template), "ipc.so"))
+        if os.path.exists(ipc):
+            r = self.ckpt("launch", "--list-plugins", "--with-plugin", plugin, "true")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            paths = [l.split()[-1] for l in r.stdout.splitlines() if l[:1].isdigit()]
+            self.assertEqual(sorted(paths), sorted([ipc, plugin]), r.stdout)
         # A file that is not a loadable library is refused with a message.
         bogus = os.path.join(self.tmp, "libckpt_bogus.so")
         open(bogus, "w").close()
@@ -227,7 +236,9 @@ class LaunchEnvironment(CliCase):
         self.assertEqual(env["CKPT_SIGNAL"], "40")
         self.assertEqual(env["CKPT_LOG"], "debug")
         self.assertIn(" PU", env["CKPT_HWLOC_SUMMARY"])
-        self.assertTrue(env["LD_PRELOAD"].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
+        preload = env["LD_PRELOAD"].split(":")
+        self.assertTrue(preload[0].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
+        self.assertTrue(all("/lib/ckpt/plugins/" in p for p in preload[1:]), env["LD_PRELOAD"])
         self.assertEqual(os.stat(ckdir).st_mode & 0o777, 0o700)
         self.assertTrue(self.port_closed(port), "coordinator must exit after its last member")
 
