@@ -24,6 +24,7 @@ struct LaunchOptions {
   std::string ckpt_dir;
   int interval = -1;
   std::vector<std::string> plugins;
+  bool no_pid_virtualization = false;  // leave out the default pid plugin
   bool list_plugins = false;
   int signal = 0;
   double barrier_timeout = -1;

@@ -133,6 +133,27 @@ Result<CoordAddress> coordinator_for(const LaunchOptions& opts, const std::strin
   return found.addr;
 }
 
+// The requested plugins, then the pid plugin (unless --no-pid-virtualization or listed
+// already): last in LD_PRELOAD, its wrappers sit next to libc, so every other plugin's
+// wrappers see virtual pids.
+std::vector<std::string> with_default_plugins(const LaunchOptions& opts) {
+  std::vector<std::string> names = opts.plugins;
+  bool listed = false;
+  for (const std::string& list : opts.plugins) {
+    for (size_t pos = 0; pos <= list.size();) {
+      size_t end = list.find(':', pos);
+      std::string item = list.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      std::string base = item.substr(item.rfind('/') + 1);
+      listed |= base == "pid" || base == "pid.so";
+      pos = end == std::string::npos ? list.size() + 1 : end + 1;
+    }
+  }
+  if (!opts.no_pid_virtualization && !listed) {
+    names.push_back("pid");
+  }
+  return names;
+}
+
 }  // namespace
 
 void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
@@ -154,6 +175,9 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
                   "plugins to preload, A.so:B.so; a bare name is searched in LD_LIBRARY_PATH "
                   "then <prefix>/lib/ckpt/plugins")
       ->allow_extra_args(false);  // one value per occurrence: never swallow PROG
+  app->add_flag("--no-pid-virtualization", opts.no_pid_virtualization,
+                "do not load the pid plugin (loaded by default: the program keeps seeing its "
+                "own pids, parents and process groups after a restart)");
   app->add_flag("--list-plugins", opts.list_plugins, "print the plugins in load order and exit");
   if (spelling == Spelling::kCkpt) {
     app->add_option("--signal", opts.signal, "signal number used to suspend threads")
@@ -201,7 +225,7 @@ int run_launch(LaunchOptions& opts) {
     }
     argv.insert(argv.end(), opts.after_dashdash->begin(), opts.after_dashdash->end());
   }
-  Result<std::vector<std::string>> plugins = resolve_plugins(opts.plugins);
+  Result<std::vector<std::string>> plugins = resolve_plugins(with_default_plugins(opts));
   if (!plugins.is_ok()) {
     return fail(kCmd, plugins.status());
   }

@@ -69,5 +69,13 @@ std::string restart_banner(uint64_t generation, const std::string& job, size_t n
                            const std::string& dir);
 std::string loader_missing(const std::string& path);
 
+// restart: the process tree (restore_tree.cc).
+std::string bad_proctree_section(const std::string& image, const std::string& why);
+// Which step of re-creating saved process `pid` failed (stage: "fork", "setsid", ...).
+std::string tree_step_failed(int pid, const std::string& stage, int err);
+std::string tree_incomplete(size_t started, size_t total);
+// A live child of a saved process has no image (it joined the coordinator too late).
+std::string child_not_in_generation(const std::string& image, int pid, int child);
+
 }  // namespace msg
 }  // namespace ckpt::launcher

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "launcher/messages.h"
+#include "launcher/restore_tree.h"
 
 namespace ckpt::launcher {
 
@@ -76,22 +77,26 @@ int exit_code_of(int status) {
 Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const RestoreCommand& cmd,
                                                     const CoordAddress& addr,
                                                     const std::string& ckpt_dir) {
-  const image::ImageInfo* root = root_image(gen);
+  CKPT_TRY_ASSIGN(ProcessTree tree, build_process_tree(gen));
+  for (const std::string& line : tree.missing) {
+    std::fprintf(stderr, "ckpt restart: %s\n", line.c_str());
+  }
+  ExecNode exec_node = [&](const TreeNode& node) {
+    exec_loader(cmd, node.image->file, addr, ckpt_dir);
+  };
+  CKPT_TRY_ASSIGN(std::vector<SpawnedNode> spawned, spawn_process_tree(tree, exec_node));
+  // The root's exit status is ours: the root itself, or the child of ours above it.
+  int root = tree.root;
+  while (root >= 0 && tree.nodes[root].parent >= 0) {
+    root = tree.nodes[root].parent;
+  }
   std::vector<RestoredProcess> children;
-  std::fflush(nullptr);
-  for (const image::ImageInfo& img : gen.images) {
-    pid_t pid = fork();
-    if (pid < 0) {
-      Status s = Status::from_errno(Code::kIo, "fork for " + img.file);
-      for (const RestoredProcess& c : children) {
-        kill(c.pid, SIGKILL);
-      }
-      return s;
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    const TreeNode& n = tree.nodes[i];
+    if (!n.is_zombie()) {
+      children.push_back(RestoredProcess{spawned[i].pid, n.image->file,
+                                         static_cast<int>(i) == root, spawned[i].direct});
     }
-    if (pid == 0) {
-      exec_loader(cmd, img.file, addr, ckpt_dir);
-    }
-    children.push_back(RestoredProcess{pid, img.file, &img == root});
   }
   return children;
 }
@@ -99,7 +104,10 @@ Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const
 int wait_restored(const std::vector<RestoredProcess>& children) {
   install_forwarding(children);
   int root_status = 0;
-  size_t left = children.size();
+  size_t left = 0;
+  for (const RestoredProcess& c : children) {
+    left += c.direct ? 1 : 0;
+  }
   while (left > 0) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
@@ -110,7 +118,7 @@ int wait_restored(const std::vector<RestoredProcess>& children) {
       break;  // ECHILD: nothing left
     }
     for (const RestoredProcess& c : children) {
-      if (c.pid == pid) {
+      if (c.pid == pid && c.direct) {
         --left;
         if (c.is_root) {
           root_status = status;

@@ -1,5 +1,6 @@
-// launcher/restore_runner.h: runs the restart loader once per image of a generation, as
-// children of `ckpt restart`, and turns the root process's end into our exit status.
+// launcher/restore_runner.h: runs the restart loader once per image of a generation, in the
+// process tree the generation had (restore_tree.h: the restored parent forks its children),
+// and turns the root process's end into our exit status.
 #pragma once
 
 #include <sys/types.h>
@@ -17,6 +18,7 @@ struct RestoredProcess {
   pid_t pid = 0;
   std::string image;
   bool is_root = false;
+  bool direct = true;  // a child of `ckpt restart` (else of its restored parent)
 };
 
 struct RestoreCommand {
@@ -24,16 +26,17 @@ struct RestoreCommand {
   bool lazy = false;   // pass --lazy
 };
 
-// fork + exec `<loader> [--lazy] IMAGE` per image with CKPT_COORD_HOST/CKPT_COORD_PORT/CKPT_CKPTDIR
-// set and the rest of the environment and stdio inherited. On failure the children already
-// started are killed.
+// Forks the generation's process tree (restore_tree.h) and execs `<loader> [--lazy] IMAGE` in
+// each process with CKPT_COORD_HOST/CKPT_COORD_PORT/CKPT_CKPTDIR set and the rest of the
+// environment and stdio inherited. Returns every restored process (zombies excluded). On
+// failure the processes already started are killed.
 Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const RestoreCommand& cmd,
                                                     const CoordAddress& addr,
                                                     const std::string& ckpt_dir);
 
-// Waits for every child. Returns the root's exit code; if the root was killed by a signal,
-// re-raises it (falls back to returning 128 + signal). SIGTERM and SIGHUP received meanwhile
-// are forwarded to the children.
+// Waits for every direct child. Returns the root's exit code; if the root was killed by a
+// signal, re-raises it (falls back to returning 128 + signal). SIGTERM and SIGHUP received
+// meanwhile are forwarded to every restored process.
 int wait_restored(const std::vector<RestoredProcess>& children);
 
 }  // namespace ckpt::launcher

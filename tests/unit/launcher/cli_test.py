@@ -180,9 +180,18 @@ class Launch(CliCase):
                       env={"LD_LIBRARY_PATH": self.tmp})
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
+        pid_plugin = os.path.join(os.path.dirname(template), "pid.so")
+        self.assertEqual(rows, [["500", "template", "native", plugin],
+                                ["900", "pid", "native", os.path.realpath(pid_plugin)]],
+                         r.stdout)
+        # The pid plugin is loaded by default; --no-pid-virtualization leaves it out.
+        r = self.ckpt("launch", "--no-pid-virtualization", "--with-plugin", "demo",
+                      "--list-plugins", env={"LD_LIBRARY_PATH": self.tmp})
+        rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
         self.assertEqual(rows, [["500", "template", "native", plugin]], r.stdout)
         # --with-plugin takes one value: PROG after it is not a plugin.
-        r = self.ckpt("launch", "--list-plugins", "--with-plugin", plugin, "true", "x")
+        r = self.ckpt("launch", "--list-plugins", "--no-pid-virtualization", "--with-plugin",
+                      plugin, "true", "x")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len([l for l in r.stdout.splitlines() if l[:1].isdigit()]), 1)
         # A file that is not a loadable library is refused with a message.
@@ -227,7 +236,10 @@ class LaunchEnvironment(CliCase):
         self.assertEqual(env["CKPT_SIGNAL"], "40")
         self.assertEqual(env["CKPT_LOG"], "debug")
         self.assertIn(" PU", env["CKPT_HWLOC_SUMMARY"])
-        self.assertTrue(env["LD_PRELOAD"].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
+        preload = env["LD_PRELOAD"].split(":")
+        self.assertTrue(preload[0].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
+        self.assertEqual([os.path.basename(p) for p in preload[1:]], ["pid.so"],
+                         "the pid plugin is loaded by default, last")
         self.assertEqual(os.stat(ckdir).st_mode & 0o777, 0o700)
         self.assertTrue(self.port_closed(port), "coordinator must exit after its last member")
 
