@@ -25,6 +25,7 @@ struct LaunchOptions {
   std::string ckpt_dir;
   int interval = -1;
   std::vector<std::string> plugins;
+  bool no_pid_virtualization = false;  // leave out the default pid plugin
   bool list_plugins = false;
   bool no_default_plugins = false;  // do not preload default_plugin_names()
   int signal = 0;

@@ -159,6 +159,9 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
                   "plugins to preload, A.so:B.so; a bare name is searched in LD_LIBRARY_PATH "
                   "then <prefix>/lib/ckpt/plugins")
       ->allow_extra_args(false);  // one value per occurrence: never swallow PROG
+  app->add_flag("--no-pid-virtualization", opts.no_pid_virtualization,
+                "do not load the pid plugin (loaded by default: the program keeps seeing its "
+                "own pids, parents and process groups after a restart)");
   app->add_flag("--list-plugins", opts.list_plugins, "print the plugins in load order and exit");
   app->add_flag("--no-default-plugins", opts.no_default_plugins,
                 "do not preload the built-in plugins (ipc) that launch loads by default");
@@ -220,7 +223,7 @@ int run_launch(LaunchOptions& opts) {
     return fail(kCmd, plugins.status());
   }
   if (!opts.no_default_plugins) {
-    plugins = with_default_plugins(plugins.value());
+    plugins = with_default_plugins(plugins.value(), opts.no_pid_virtualization ? "pid" : "");
   }
   if (opts.list_plugins) {
     return list_plugins(plugins.value());

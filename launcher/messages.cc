@@ -167,6 +167,22 @@ std::string restart_banner(uint64_t generation, const std::string& job, size_t n
 std::string loader_missing(const std::string& path) {
   return "restart loader not found at " + path + "; the ckpt installation is incomplete";
 }
+std::string bad_proctree_section(const std::string& image, const std::string& why) {
+  return image + ": section core.proctree " + why + "; the image is damaged or from a newer ckpt";
+}
+std::string tree_step_failed(int pid, const std::string& stage, int err) {
+  return "re-creating process " + std::to_string(pid) + " (its pid at checkpoint): " + stage +
+         " failed: " + std::strerror(err);
+}
+std::string child_not_in_generation(const std::string& image, int pid, int child) {
+  return "warning: " + image + ": process " + std::to_string(pid) + " had a running child " +
+         std::to_string(child) + " that is not part of this generation (started just before "
+         "the checkpoint, or not under ckpt); it will be missing, and waiting for it fails";
+}
+std::string tree_incomplete(size_t started, size_t total) {
+  return "only " + std::to_string(started) + " of " + std::to_string(total) +
+         " processes of the tree started; the others were stopped";
+}
 
 // Restart on other hosts.
 namespace {

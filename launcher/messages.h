@@ -107,6 +107,13 @@ std::string slurm_node_idle(const std::string& node, int node_id, size_t hosts);
 std::string slurm_node_part(const std::string& node, int node_id, size_t nodes, size_t nprocs,
                             const std::string& old_host);
 std::string command_exit(const std::string& command, int code);
+// restart: the process tree (restore_tree.cc).
+std::string bad_proctree_section(const std::string& image, const std::string& why);
+// Which step of re-creating saved process `pid` failed (stage: "fork", "setsid", ...).
+std::string tree_step_failed(int pid, const std::string& stage, int err);
+std::string tree_incomplete(size_t started, size_t total);
+// A live child of a saved process has no image (it joined the coordinator too late).
+std::string child_not_in_generation(const std::string& image, int pid, int child);
 
 }  // namespace msg
 }  // namespace ckpt::launcher

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "launcher/messages.h"
+#include "launcher/restore_tree.h"
 
 namespace ckpt::launcher {
 
@@ -97,22 +98,28 @@ Result<pid_t> spawn_loader(const RestoreCommand& cmd, const std::string& image,
 Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const RestoreCommand& cmd,
                                                     const CoordAddress& addr,
                                                     const std::string& ckpt_dir) {
-  const image::ImageInfo* root = root_image(gen);
+  CKPT_TRY_ASSIGN(ProcessTree tree, build_process_tree(gen));
+  for (const std::string& line : tree.missing) {
+    std::fprintf(stderr, "ckpt restart: %s\n", line.c_str());
+  }
+  ExecNode exec_node = [&](const TreeNode& node) {
+    exec_loader(cmd, node.image->file, addr, ckpt_dir);
+  };
+  CKPT_TRY_ASSIGN(std::vector<SpawnedNode> spawned, spawn_process_tree(tree, exec_node));
+  // The root's exit status is ours: the root itself, or the child of ours above it.
+  int root = tree.root;
+  while (root >= 0 && tree.nodes[root].parent >= 0) {
+    root = tree.nodes[root].parent;
+  }
   std::vector<RestoredProcess> children;
-  std::fflush(nullptr);
-  for (const image::ImageInfo& img : gen.images) {
-    pid_t pid = fork();
-    if (pid < 0) {
-      Status s = Status::from_errno(Code::kIo, "fork for " + img.file);
-      for (const RestoredProcess& c : children) {
-        kill(c.pid, SIGKILL);
-      }
-      return s;
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    const TreeNode& n = tree.nodes[i];
+    if (!n.is_zombie()) {
+      RestoredProcess c{spawned[i].pid, n.image->file, static_cast<int>(i) == root,
+                        n.image->header.vpid};
+      c.direct = spawned[i].direct;
+      children.push_back(c);
     }
-    if (pid == 0) {
-      exec_loader(cmd, img.file, addr, ckpt_dir);
-    }
-    children.push_back(RestoredProcess{pid, img.file, &img == root, img.header.vpid});
   }
   return children;
 }
@@ -122,7 +129,7 @@ int wait_restored(std::vector<RestoredProcess>& children) {
   int root_status = 0;
   size_t left = 0;
   for (const RestoredProcess& c : children) {
-    left += c.reaped ? 0 : 1;
+    left += (c.reaped || !c.direct) ? 0 : 1;  // only our own children can be waited for
     root_status = c.is_root && c.reaped ? c.status : root_status;
   }
   while (left > 0) {
@@ -135,7 +142,7 @@ int wait_restored(std::vector<RestoredProcess>& children) {
       break;  // ECHILD: nothing left
     }
     for (RestoredProcess& c : children) {
-      if (c.pid == pid && !c.reaped) {
+      if (c.pid == pid && !c.reaped && c.direct) {
         --left;
         note_end(c, status);
         if (c.is_root) {

@@ -2,8 +2,9 @@
 // appends its bytes to a static arena (ckpt_section_write); the image writer
 // (region_writer.cc) then writes one SectionEntry per plugin plus "core.plugins", the list
 // of every plugin's name, order and .so path, so that a restart can tell which plugins an
-// image needs. The arena is process memory, so after a restart the bytes are back in place
-// and ckpt_section_read() hands them out.
+// image needs, and "core.proctree" (core/process_tree.cc), always, last. The arena is
+// process memory, so after a restart the bytes are back in place and ckpt_section_read()
+// hands them out.
 // Checkpoint path: yes (fixed arrays only).
 #include <errno.h>
 
@@ -11,7 +12,9 @@
 #include "core/plugin_internal.h"
 #include "core/plugin_messages.h"
 #include "core/plugin_registry.h"
+#include "core/process_tree.h"
 #include "image/crc32c.h"
+#include "image/proctree_section.h"
 #include "sys/log.h"
 #include "sys/str.h"
 
@@ -58,16 +61,24 @@ void sections_begin() {
   g_sections.count = 0;
   g_sections.used = 0;
   build_plugin_list();
+  capture_process_tree();
 }
 
+// The plugins' sections, "core.plugins" when there are plugins, then "core.proctree".
 uint32_t section_count() {
-  return plugins().count > 0 ? g_sections.count + 1 : 0;
+  return (plugins().count > 0 ? g_sections.count + 1 : 0) + 1;
 }
 
 const void* section_entry(uint32_t i, image::SectionEntry* e) {
   sys::mem_zero(e, sizeof *e);
   const void* body;
-  if (i == g_sections.count) {
+  if (i + 1 == section_count()) {
+    size_t len = 0;
+    body = process_tree_body(&len);
+    sys::str_copy(e->name, image::kProcTreeSectionName, sizeof e->name);
+    e->version = image::kProcTreeSectionVersion;
+    e->size = len;
+  } else if (i == g_sections.count) {
     sys::str_copy(e->name, "core.plugins", sizeof e->name);
     e->version = kCoreListVersion;
     e->size = g_sections.plugin_list_size;

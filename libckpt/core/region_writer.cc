@@ -403,8 +403,8 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
                                  &h.thread_table_offset);
   // Plugin API (core/plugin_sections.cc): each plugin's section body, then the section
   // table. Entries are staged in a static array: no allocation in the checkpoint path.
-  static image::SectionEntry sections[kMaxPlugins + 1];
-  uint32_t nsec = section_count() <= kMaxPlugins + 1 ? section_count() : kMaxPlugins + 1;
+  static image::SectionEntry sections[kMaxPlugins + 2];  // + core.plugins, core.proctree
+  uint32_t nsec = section_count() <= kMaxPlugins + 2 ? section_count() : kMaxPlugins + 2;
   for (uint32_t i = 0; i < nsec; ++i) {
     const void* body = section_entry(i, &sections[i]);
     sections[i].offset = out.off;

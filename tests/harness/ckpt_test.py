@@ -99,7 +99,8 @@ def parse_args(argv):
                     help="with --continue: the last cycle kills and restarts (incremental)")
     ap.add_argument("--expect-references", action="store_true",
                     help="the last generation must reference every earlier one (incremental)")
-    ap.add_argument("--procs", type=int, default=None, help="processes in the computation")
+    ap.add_argument("--procs", type=int, default=None,
+                    help="processes in the computation; 0: any number (processes come and go)")
     ap.add_argument("--needs", default=None, help="comma-separated: root, cores>=N, or a program")
     ap.add_argument("--test-file", help="optional .test sidecar (key = value lines)")
     ap.add_argument("--no-pass", action="store_true", help="do not require a PASS line")
@@ -168,6 +169,7 @@ class Run:
         self.control = self.mkdir("control")
         self.ckptdir = os.path.join(self.scratch, "ckpt")
         self.port = None
+        self.root_vpid = None   # vpid of the launched process (its children join later)
         self.popens = []
         self.seen = {}          # pid -> start time, for cleanup
         self.segments = []      # (stdout path, stderr path) of each process lifetime
@@ -246,6 +248,10 @@ class Run:
     def status(self):
         return json.loads(self.ckpt("status", "--coord-port", self.port, "--json").stdout)
 
+    def member_pids(self):
+        """{vpid: pid} of the computation's processes, as the coordinator lists them."""
+        return {int(m["vpid"]): int(m["pid"]) for m in self.status().get("members", [])}
+
     def wait_members(self, restarted, what, watch=None):
         """Waits until the computation has its processes, all running; returns members.
         watch: a Popen whose exit means they will never come."""
@@ -259,6 +265,11 @@ class Run:
             members = status.get("members", [])
             ok = [m for m in members if str(m.get("state", "")).lower() in RUNNING_STATES
                   and (not restarted or m.get("restarted"))]
+            if self.args.procs == 0:  # a changing tree: new children need not be restored
+                running = [m for m in members
+                           if str(m.get("state", "")).lower() in RUNNING_STATES]
+                enough = bool(ok) and len(running) == len(members)
+                return members if enough else None
             return members if len(ok) == self.args.procs == len(members) else None
         members = wait_until(ready, what, self.deadline, interval=0.1)
         for m in members:
@@ -304,7 +315,7 @@ class Run:
         if os.readlink(os.path.join(job_dir, "latest")).rstrip("/") != os.path.basename(gen_dir):
             fail(f"{job_dir}/latest does not point to {os.path.basename(gen_dir)}")
         images = [f for f in os.listdir(gen_dir) if f.endswith(".ckpt")]
-        if len(images) != self.args.procs:
+        if self.args.procs and len(images) != self.args.procs:
             fail(f"{gen_dir} holds {len(images)} images, expected {self.args.procs}")
         for name in ["index.h5", "restart.sh"] + images:
             if not os.path.isfile(os.path.join(gen_dir, name)):
@@ -336,9 +347,8 @@ class Run:
         self.segments.append((out, err))
 
         members = self.wait_members(True, "waiting for the restarted process", watch=p)
-        # The launched process (its vpid: several processes may have joined in any order).
-        root = [m for m in members if m.get("vpid") == self.root_vpid]
-        pid = int((root or members)[0]["pid"])
+        roots = [m for m in members if int(m["vpid"]) == self.root_vpid] or members
+        pid = int(roots[0]["pid"])
         kids = descendants(p.pid)
         for kid in kids:
             self.note(kid)
@@ -419,6 +429,24 @@ def async_delay(args, cycle):
     return times[min(cycle, len(times) - 1)]
 
 
+def views_of(run, root_pid, multi):
+    """{vpid: outside view}: every process of the computation (multi), else the root's."""
+    pids = run.member_pids() if multi else {0: root_pid}
+    return {vpid: snapshot(pid, run.port) for vpid, pid in pids.items()}
+
+
+def compare_all(run, before, after, multi):
+    problems = []
+    for vpid, view in sorted(before.items()):
+        if vpid not in after:
+            problems.append(f"process vpid {vpid} is missing after the checkpoint")
+            continue
+        for p in compare_views(view, after[vpid], bool(run.args.async_at),
+                               lazy="--lazy" in run.args.restart_args):
+            problems.append(f"vpid {vpid}: {p}" if multi else p)
+    return problems
+
+
 def run_cycle(run, owner, pid, cycle, segment_start):
     args = run.args
     if args.async_at:
@@ -429,12 +457,18 @@ def run_cycle(run, owner, pid, cycle, segment_start):
                  " (make it run longer or checkpoint earlier)")
     else:
         run.wait_ready(owner)
-    before = snapshot(pid, run.port)
+    # Several processes (a tree): compare each one, found by its vpid. A program checkpointed
+    # at random times (async) starts and ends children all the time, so there only the root
+    # is compared.
+    multi = args.procs > 1 and not args.async_at
+    before = views_of(run, pid, multi)
+    old_pids = run.member_pids() if multi else {0: pid}
     cont = args.cont and not (args.final_kill and cycle == args.cycles - 1)
     gen_dir = run.checkpoint(kill=not cont and not args.kill_separately)
     if args.kill_separately and not cont:
         run.wait_members(False, "waiting for the process to resume", watch=owner)
-        os.kill(pid, signal.SIGKILL)
+        for p in old_pids.values():
+            os.kill(p, signal.SIGKILL)
     if cont:
         run.wait_members(False, "waiting for the process to resume", watch=owner)
         if not alive(pid):
@@ -445,10 +479,10 @@ def run_cycle(run, owner, pid, cycle, segment_start):
             owner.wait(timeout=min(30, run.deadline.left()))
         except subprocess.TimeoutExpired:
             fail(f"process {pid} still running after `ckpt checkpoint --kill`")
-        wait_until(lambda: not alive(pid), f"waiting for pid {pid} to go", run.deadline)
+        for p in old_pids.values():
+            wait_until(lambda p=p: not alive(p), f"waiting for pid {p} to go", run.deadline)
         new_owner, new_pid = run.restart(gen_dir, cycle)
-    problems = compare_views(before, snapshot(new_pid, run.port), bool(args.async_at),
-                             lazy="--lazy" in args.restart_args)
+    problems = compare_all(run, before, views_of(run, new_pid, multi), multi)
     if problems:
         fail("outside view changed across the checkpoint:\n  " + "\n  ".join(problems))
     return new_owner, new_pid
@@ -461,10 +495,10 @@ def run_cr(run):
     members = run.wait_members(False, "waiting for the program to join the coordinator",
                                watch=owner)
     pid = owner.pid
-    root = [m for m in members if int(m["pid"]) == pid]
-    if not root:
+    roots = [m for m in members if int(m["pid"]) == pid]
+    if not roots:
         fail(f"coordinator reports pids {[m['pid'] for m in members]}, launched pid is {pid}")
-    run.root_vpid = root[0].get("vpid")
+    run.root_vpid = int(roots[0]["vpid"])
     start = time.monotonic()
     for cycle in range(args.cycles):
         owner, pid = run_cycle(run, owner, pid, cycle, start)

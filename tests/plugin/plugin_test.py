@@ -45,9 +45,9 @@ class PluginRun(Run):
         self.check_generation(gen, gen_dir)
         return gen_dir
 
-    def launch_with(self, plugins, argv=None, label="run0", env=None):
+    def launch_with(self, plugins, argv=None, label="run0", env=None, launch_args=()):
         cmd = [self.args.ckpt, "launch", "--coord-port", str(self.port), "--ckptdir",
-               self.ckptdir]
+               self.ckptdir] + list(launch_args)
         if plugins:
             cmd += ["--with-plugin", ":".join(plugins)]
         old = dict(os.environ)
@@ -299,7 +299,10 @@ def trace(run):
     """Event order for checkpoint-and-continue, kill/restart, fork, exec, threads."""
     tf = os.path.join(run.scratch, "trace.txt")
     run.start_coordinator()
-    owner, _out, _ = run.launch_with([plugin(run, "trace")], env={"TRACE_FILE": tf})
+    # The trace tells the original process from the restarted one by their real pids: the
+    # pid plugin (loaded by default) would show both as the same pid.
+    owner, _out, _ = run.launch_with([plugin(run, "trace")], env={"TRACE_FILE": tf},
+                                     launch_args=["--no-pid-virtualization"])
     run.wait_members(False, "waiting for the program", watch=owner)
     run.wait_ready(owner)
     run.checkpoint(kill=False)

@@ -180,20 +180,32 @@ class Launch(CliCase):
                       "--list-plugins", env={"LD_LIBRARY_PATH": self.tmp})
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
+        pid_plugin = os.path.join(os.path.dirname(template), "pid.so")
+        self.assertEqual(rows, [["500", "template", "native", plugin],
+                                ["900", "pid", "native", os.path.realpath(pid_plugin)]],
+                         r.stdout)
+        # The pid plugin is loaded by default; --no-pid-virtualization leaves it out.
+        r = self.ckpt("launch", "--no-pid-virtualization", "--with-plugin", "demo",
+                      "--list-plugins", env={"LD_LIBRARY_PATH": self.tmp})
+        rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
         self.assertEqual(rows, [["500", "template", "native", plugin]], r.stdout)
         # --with-plugin takes one value: PROG after it is not a plugin.
         r = self.ckpt("launch", "--no-default-plugins", "--list-plugins", "--with-plugin", plugin,
                       "true", "x")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len([l for l in r.stdout.splitlines() if l[:1].isdigit()]), 1)
-        # Built-in plugins are preloaded by default (after the user's); --no-default-plugins
-        # drops them.
-        ipc = os.path.realpath(os.path.join(os.path.dirname(template), "ipc.so"))
-        if os.path.exists(ipc):
-            r = self.ckpt("launch", "--list-plugins", "--with-plugin", plugin, "true")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            paths = [l.split()[-1] for l in r.stdout.splitlines() if l[:1].isdigit()]
-            self.assertEqual(sorted(paths), sorted([ipc, plugin]), r.stdout)
+        # Built-in plugins are preloaded by default, after the user's, pid last;
+        # --no-pid-virtualization leaves pid out.
+        pdir = os.path.dirname(template)
+        defaults = [os.path.realpath(os.path.join(pdir, n + ".so")) for n in ("socket", "ipc", "pid")]
+        defaults = [d for d in defaults if os.path.exists(d)]
+        r = self.ckpt("launch", "--list-plugins", "--with-plugin", plugin, "true")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        paths = [os.path.realpath(l.split()[-1]) for l in r.stdout.splitlines() if l[:1].isdigit()]
+        self.assertEqual(sorted(paths), sorted([os.path.realpath(plugin)] + defaults), r.stdout)
+        r = self.ckpt("launch", "--list-plugins", "--no-pid-virtualization", "true")
+        paths = [os.path.basename(l.split()[-1]) for l in r.stdout.splitlines() if l[:1].isdigit()]
+        self.assertNotIn("pid.so", paths, r.stdout)
         # A file that is not a loadable library is refused with a message.
         bogus = os.path.join(self.tmp, "libckpt_bogus.so")
         open(bogus, "w").close()
@@ -239,6 +251,8 @@ class LaunchEnvironment(CliCase):
         preload = env["LD_PRELOAD"].split(":")
         self.assertTrue(preload[0].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
         self.assertTrue(all("/lib/ckpt/plugins/" in p for p in preload[1:]), env["LD_PRELOAD"])
+        self.assertEqual(os.path.basename(preload[-1]), "pid.so",
+                         "the pid plugin is loaded by default, last")
         self.assertEqual(os.stat(ckdir).st_mode & 0o777, 0o700)
         self.assertTrue(self.port_closed(port), "coordinator must exit after its last member")
 
