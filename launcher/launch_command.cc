@@ -66,6 +66,21 @@ Status make_ckpt_dir(const std::string& dir) {
   return Status::ok();
 }
 
+// Built-in plugins every launch preloads when they are installed next to libckpt, after
+// the requested ones (their descriptors carry their order): socket.
+void add_default_plugins(std::vector<std::string>& plugins) {
+  for (const char* name : {"socket"}) {
+    std::filesystem::path path = std::filesystem::path(plugin_dir()) / (std::string(name) + ".so");
+    bool listed = false;
+    for (const std::string& p : plugins) {
+      listed = listed || std::filesystem::path(p).filename() == path.filename();
+    }
+    if (!listed && access(path.c_str(), R_OK) == 0) {
+      plugins.push_back(path.string());
+    }
+  }
+}
+
 std::string preload_value(const std::vector<std::string>& plugins) {
   std::string ours = libckpt_path();
   for (const std::string& p : plugins) {
@@ -205,6 +220,7 @@ int run_launch(LaunchOptions& opts) {
   if (!plugins.is_ok()) {
     return fail(kCmd, plugins.status());
   }
+  add_default_plugins(plugins.value());
   if (opts.list_plugins) {
     return list_plugins(plugins.value());
   }

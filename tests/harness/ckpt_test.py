@@ -167,6 +167,7 @@ class Run:
         self.control = self.mkdir("control")
         self.ckptdir = os.path.join(self.scratch, "ckpt")
         self.port = None
+        self.root_vpid = None   # vpid of the launched process (the others are its children)
         self.popens = []
         self.seen = {}          # pid -> start time, for cleanup
         self.segments = []      # (stdout path, stderr path) of each process lifetime
@@ -334,7 +335,8 @@ class Run:
         self.segments.append((out, err))
 
         members = self.wait_members(True, "waiting for the restarted process", watch=p)
-        pid = int(members[0]["pid"])
+        root = [m for m in members if m.get("vpid") == self.root_vpid] or members
+        pid = int(root[0]["pid"])
         kids = descendants(p.pid)
         for kid in kids:
             self.note(kid)
@@ -415,6 +417,14 @@ def async_delay(args, cycle):
     return times[min(cycle, len(times) - 1)]
 
 
+def zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def run_cycle(run, owner, pid, cycle, segment_start):
     args = run.args
     if args.async_at:
@@ -429,8 +439,13 @@ def run_cycle(run, owner, pid, cycle, segment_start):
     cont = args.cont and not (args.final_kill and cycle == args.cycles - 1)
     gen_dir = run.checkpoint(kill=not cont and not args.kill_separately)
     if args.kill_separately and not cont:
-        run.wait_members(False, "waiting for the process to resume", watch=owner)
-        os.kill(pid, signal.SIGKILL)
+        members = run.wait_members(False, "waiting for the process to resume", watch=owner)
+        victims = [int(m["pid"]) for m in members if int(m["pid"]) != pid] + [pid]
+        for victim in victims:  # every process of the computation (procs > 1), root last
+            os.kill(victim, signal.SIGKILL)
+        for victim in victims:
+            wait_until(lambda v=victim: not alive(v) or zombie(v),
+                       f"waiting for pid {victim} to go", run.deadline)
     if cont:
         run.wait_members(False, "waiting for the process to resume", watch=owner)
         if not alive(pid):
@@ -457,8 +472,10 @@ def run_cr(run):
     members = run.wait_members(False, "waiting for the program to join the coordinator",
                                watch=owner)
     pid = owner.pid
-    if int(members[0]["pid"]) != pid:
-        fail(f"coordinator reports pid {members[0]['pid']}, launched pid is {pid}")
+    root = [m for m in members if int(m["pid"]) == pid]  # procs > 1: any join order
+    if not root:
+        fail(f"coordinator reports pids {[m['pid'] for m in members]}, launched pid is {pid}")
+    run.root_vpid = root[0].get("vpid")
     start = time.monotonic()
     for cycle in range(args.cycles):
         owner, pid = run_cycle(run, owner, pid, cycle, start)

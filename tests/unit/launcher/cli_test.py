@@ -180,11 +180,16 @@ class Launch(CliCase):
                       env={"LD_LIBRARY_PATH": self.tmp})
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
+        default_dir = os.path.dirname(os.path.realpath(template))  # built-ins, always preloaded
+        self.assertIn(["40", "socket", "native", os.path.join(default_dir, "socket.so")], rows)
+        rows = [row for row in rows if os.path.dirname(row[3]) != default_dir]
         self.assertEqual(rows, [["500", "template", "native", plugin]], r.stdout)
         # --with-plugin takes one value: PROG after it is not a plugin.
         r = self.ckpt("launch", "--list-plugins", "--with-plugin", plugin, "true", "x")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(len([l for l in r.stdout.splitlines() if l[:1].isdigit()]), 1)
+        rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
+        self.assertEqual([row[3] for row in rows if os.path.dirname(row[3]) != default_dir],
+                         [plugin], r.stdout)
         # A file that is not a loadable library is refused with a message.
         bogus = os.path.join(self.tmp, "libckpt_bogus.so")
         open(bogus, "w").close()
@@ -227,7 +232,9 @@ class LaunchEnvironment(CliCase):
         self.assertEqual(env["CKPT_SIGNAL"], "40")
         self.assertEqual(env["CKPT_LOG"], "debug")
         self.assertIn(" PU", env["CKPT_HWLOC_SUMMARY"])
-        self.assertTrue(env["LD_PRELOAD"].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
+        preload = env["LD_PRELOAD"].split(":")  # libckpt first, then the built-in plugins
+        self.assertTrue(preload[0].endswith("/lib/ckpt/libckpt.so"), env["LD_PRELOAD"])
+        self.assertTrue(all("/lib/ckpt/plugins/" in p for p in preload[1:]), env["LD_PRELOAD"])
         self.assertEqual(os.stat(ckdir).st_mode & 0o777, 0o700)
         self.assertTrue(self.port_closed(port), "coordinator must exit after its last member")
 
