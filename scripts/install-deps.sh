@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests, benchmarks
   python3 perl gawk file procps sqlite3               # cr harness and real-program tests
   slurmctld slurmd slurm-client munge shellcheck      # tests/slurm: a real one-node Slurm
+  redis-server redis-tools                            # tests/cr/socket: a real TCP server
 )
 # shellcheck disable=SC2206
 packages+=(${CKPT_EXTRA_PACKAGES:-})

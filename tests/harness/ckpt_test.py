@@ -447,6 +447,14 @@ def compare_all(run, before, after, multi):
     return problems
 
 
+def zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def run_cycle(run, owner, pid, cycle, segment_start):
     args = run.args
     if args.async_at:
@@ -466,9 +474,13 @@ def run_cycle(run, owner, pid, cycle, segment_start):
     cont = args.cont and not (args.final_kill and cycle == args.cycles - 1)
     gen_dir = run.checkpoint(kill=not cont and not args.kill_separately)
     if args.kill_separately and not cont:
-        run.wait_members(False, "waiting for the process to resume", watch=owner)
-        for p in old_pids.values():
-            os.kill(p, signal.SIGKILL)
+        members = run.wait_members(False, "waiting for the process to resume", watch=owner)
+        victims = [int(m["pid"]) for m in members if int(m["pid"]) != pid] + [pid]
+        for victim in victims:  # every process of the computation (procs > 1), root last
+            os.kill(victim, signal.SIGKILL)
+        for victim in victims:
+            wait_until(lambda v=victim: not alive(v) or zombie(v),
+                       f"waiting for pid {victim} to go", run.deadline)
     if cont:
         run.wait_members(False, "waiting for the process to resume", watch=owner)
         if not alive(pid):

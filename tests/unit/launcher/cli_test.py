@@ -187,6 +187,8 @@ class Launch(CliCase):
                       env={"LD_LIBRARY_PATH": self.tmp})
         rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
         self.assertIn(["900", "pid", "native", pid_plugin], rows, r.stdout)
+        default_dir = os.path.dirname(pid_plugin)
+        self.assertIn(["40", "socket", "native", os.path.join(default_dir, "socket.so")], rows)
         r = self.ckpt("launch", "--no-pid-virtualization", "--with-plugin", "demo",
                       "--list-plugins", env={"LD_LIBRARY_PATH": self.tmp})
         rows = [l.split() for l in r.stdout.splitlines() if l[:1].isdigit()]
