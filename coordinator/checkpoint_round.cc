@@ -78,6 +78,30 @@ Result<uint64_t> Session::start_checkpoint(uint32_t flags) {
   return generation;
 }
 
+// A process that joins while a checkpoint round runs (typically a child forked just before
+// it: libckpt holds the parent's fork until the child is welcomed) belongs in the
+// generation, since its parent's image counts it. Before the first barrier is released it
+// becomes a participant; once the round is further on, the round is aborted rather than
+// commit a generation without it.
+void Session::join_checkpoint_round(ConnId conn, const Member& m) {
+  if (!round_ || round_->kind() != RoundKind::kCheckpoint || round_->committed()) {
+    return;
+  }
+  if (!round_->steps().empty()) {
+    abort_round_and_retry(messages::joined_mid_checkpoint(describe_member(m), round_->generation()));
+    return;
+  }
+  round_->add_participant(conn);
+  proto::Checkpoint msg{};
+  msg.generation = round_->generation();
+  msg.flags = round_->flags();
+  msg.nprocs = static_cast<uint32_t>(round_->participants().size());
+  set_fixed(msg.dir, store().partial_dir(round_->generation()));
+  transport_.send(conn, proto::kCheckpoint, as_bytes(msg));
+  log_.info(str_cat(describe_member(m), " joined the checkpoint round of generation ",
+                    round_->generation(), " (", msg.nprocs, " processes)"));
+}
+
 void Session::broadcast(uint16_t type, std::string_view payload) {
   if (!round_) {
     return;
@@ -229,6 +253,7 @@ void Session::commit_round() {
   uint64_t generation = round_->generation();
   GenerationStore gs = store();
   round_->mark_committed(now);
+  retries_ = 0;
   last_committed_ = generation;
   last_generation_dir_ = gs.final_dir(generation);
   uint64_t bytes = 0;

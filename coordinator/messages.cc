@@ -72,6 +72,17 @@ std::string restart_incomplete(uint64_t generation, uint32_t expected,
                  "). Check that every image of the generation was restarted.");
 }
 
+std::string joined_mid_checkpoint(const std::string& member, uint64_t generation) {
+  return str_cat(member, " started while generation ", generation,
+                 " was being taken, too late to be in it; the round is aborted so that no "
+                 "generation misses a process");
+}
+
+std::string retries_exhausted(int retries) {
+  return str_cat(" (", retries, " retries in a row met the same problem: processes start too "
+                 "often; checkpoint again later)");
+}
+
 std::string restarted_joined_mid_checkpoint(const std::string& member, uint64_t generation) {
   return str_cat("restarted process ", member, " joined while generation ", generation,
                  " was being written; that checkpoint was abandoned.");

@@ -18,6 +18,8 @@ std::string stale_partial(uint64_t generation, const std::string& dir);
 std::string commit_failed(uint64_t generation, const std::string& why);
 std::string restart_incomplete(uint64_t generation, uint32_t expected,
                                const std::vector<int32_t>& seen, double timeout_s);
+std::string joined_mid_checkpoint(const std::string& member, uint64_t generation);
+std::string retries_exhausted(int retries);
 std::string restarted_joined_mid_checkpoint(const std::string& member, uint64_t generation);
 std::string round_running(bool restarting, uint64_t generation);
 std::string no_members();

@@ -7,6 +7,7 @@
 // that are probably missing.
 #include <algorithm>
 
+#include "coordinator/generation_index.h"
 #include "coordinator/messages.h"
 #include "coordinator/session.h"
 #include "coordinator/str_cat.h"
@@ -25,7 +26,7 @@ bool Session::join_restart_round(ConnId conn, const Member& m) {
     round_.emplace(RoundKind::kRestart, m.restart_generation, 0, Clock::now(),
                    std::chrono::duration_cast<Clock::duration>(
                        std::chrono::duration<double>(opts_.barrier_timeout_s)));
-    round_->set_expected(m.restart_nprocs);
+    round_->set_expected(processes_in_generation(m.restart_generation, m.restart_nprocs));
     arm_deadline();
     log_.info(str_cat("restart round started: generation ", m.restart_generation, ", waiting for ",
                       m.restart_nprocs, " processes"));
@@ -35,13 +36,24 @@ bool Session::join_restart_round(ConnId conn, const Member& m) {
                       round_->generation(), " in progress; it runs without taking part"));
     return false;
   }
-  if (m.restart_nprocs != round_->expected()) {
+  if (m.restart_nprocs > round_->expected()) {
     log_.warn(str_cat(describe_member(m), " says generation ", m.restart_generation, " has ",
                       m.restart_nprocs, " processes, the round expects ", round_->expected()));
   }
   round_->add_participant(conn);
   release_complete_barriers();  // a participant count reached N may complete "restart"
   return true;
+}
+
+// The processes of a generation: its index.h5 lists every image (a process that joined the
+// round late carries a larger count in its image header than the others); `said` (from
+// the first restarted process) when the index cannot be read.
+uint32_t Session::processes_in_generation(uint64_t generation, uint32_t said) const {
+  Result<IndexInfo> index = read_generation_index(store().final_dir(generation) + "/index.h5");
+  if (!index.is_ok() || index.value().rows.empty()) {
+    return said;
+  }
+  return std::max(said, static_cast<uint32_t>(index.value().rows.size()));
 }
 
 std::string Session::restart_timeout_reason() const {

@@ -64,7 +64,7 @@ Session::Session(const CoordinatorOptions& opts, Transport& transport, Log& log,
 }
 
 Session::~Session() {
-  for (int fd : {interval_fd_, deadline_fd_, linger_fd_}) {
+  for (int fd : {interval_fd_, deadline_fd_, linger_fd_, retry_fd_}) {
     if (fd >= 0) {
       transport_.unwatch_fd(fd);
       close(fd);
@@ -76,12 +76,14 @@ Status Session::start() {
   interval_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   linger_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (interval_fd_ < 0 || deadline_fd_ < 0 || linger_fd_ < 0) {
+  retry_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (interval_fd_ < 0 || deadline_fd_ < 0 || linger_fd_ < 0 || retry_fd_ < 0) {
     return Status::from_errno(Code::kIo, "timerfd_create");
   }
   CKPT_TRY(transport_.watch_fd(interval_fd_, [this] { on_interval_timer(); }));
   CKPT_TRY(transport_.watch_fd(deadline_fd_, [this] { on_deadline_timer(); }));
   CKPT_TRY(transport_.watch_fd(linger_fd_, [this] { on_linger_timer(); }));
+  CKPT_TRY(transport_.watch_fd(retry_fd_, [this] { on_retry_timer(); }));
   transport_.set_handler(this);
   return set_interval(interval_s_);
 }
@@ -168,6 +170,9 @@ void Session::on_hello(ConnId conn, const proto::Hello& hello) {
   transport_.send(conn, proto::kWelcome, as_bytes(w));
   log_.info(str_cat("member joined: ", describe_member(m), m.restarted ? " [restarted]" : "",
                     " from ", transport_.peer_address(conn), " (", ranks_.size(), " members)"));
+  if (!m.restarted) {
+    join_checkpoint_round(conn, m);
+  }
 }
 
 // The first member settles the job id and the checkpoint directory if options did not.

@@ -85,6 +85,10 @@ class Session : public TransportHandler {
 
   // restart_round.cc
   bool join_restart_round(ConnId conn, const Member& m);
+  void join_checkpoint_round(ConnId conn, const Member& m);
+  void abort_round_and_retry(const std::string& reason);  // round_retry.cc
+  void on_retry_timer();
+  uint32_t processes_in_generation(uint64_t generation, uint32_t said) const;
   std::string restart_timeout_reason() const;
 
   // commands.cc
@@ -118,6 +122,10 @@ class Session : public TransportHandler {
   int interval_fd_ = -1;
   int deadline_fd_ = -1;
   int linger_fd_ = -1;  // exit-on-last grace period (a process that execs reconnects)
+  int retry_fd_ = -1;   // a round aborted for a late joiner starts again (round_retry.cc)
+  uint32_t retry_flags_ = 0;
+  int retries_ = 0;     // consecutive retries so far
+  std::vector<ConnId> retry_waiters_;
   bool finished_ = false;
   int exit_code_ = 0;
 };

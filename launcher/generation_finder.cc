@@ -113,8 +113,14 @@ Status check_consistent(const std::string& where, std::vector<image::ImageInfo>&
       return Status(Code::kInvalid, msg::duplicate_vpid(where, img.header.vpid));
     }
   }
-  if (first.nprocs != 0 && first.nprocs != images.size()) {
-    return Status(Code::kNotFound, msg::process_count(where, images.size(), first.nprocs));
+  // A process that joined the round late (a child forked just before it) was told the
+  // larger count: the generation has as many processes as the largest count says.
+  uint32_t nprocs = 0;
+  for (const image::ImageInfo& img : images) {
+    nprocs = std::max(nprocs, img.header.nprocs);
+  }
+  if (nprocs != 0 && nprocs != images.size()) {
+    return Status(Code::kNotFound, msg::process_count(where, images.size(), nprocs));
   }
   return Status::ok();
 }

@@ -388,6 +388,7 @@ def restore_files(run):
 def unsupported_socket(run):
     """A TCP socket without the socket plugin: `ckpt checkpoint` fails naming the fd and its
     kind, no generation is committed, and the program runs on and finishes correctly."""
+    run.args.launch_args = "--no-default-plugins"  # the socket plugin is one of them
     run.start_coordinator()
     owner = run.launch()
     run.wait_members(False, "waiting for the program to join", watch=owner)

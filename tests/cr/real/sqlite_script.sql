@@ -14,7 +14,7 @@ CREATE TABLE item(id INTEGER PRIMARY KEY, grp INTEGER, val INTEGER, tag TEXT);
 CREATE TABLE summary(round INTEGER, grp INTEGER, n INTEGER, total INTEGER, digest TEXT);
 CREATE INDEX item_grp ON item(grp, val);
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 1) % 97, (x * 7919 + 1 * 104729) % 1000003, printf('r1-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -25,7 +25,7 @@ SELECT 'round 1', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 1 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 2) % 97, (x * 7919 + 2 * 104729) % 1000003, printf('r2-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -36,7 +36,7 @@ SELECT 'round 2', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 2 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 3) % 97, (x * 7919 + 3 * 104729) % 1000003, printf('r3-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -47,7 +47,7 @@ SELECT 'round 3', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 3 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 4) % 97, (x * 7919 + 4 * 104729) % 1000003, printf('r4-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -58,7 +58,7 @@ SELECT 'round 4', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 4 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 5) % 97, (x * 7919 + 5 * 104729) % 1000003, printf('r5-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -69,7 +69,7 @@ SELECT 'round 5', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 5 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 6) % 97, (x * 7919 + 6 * 104729) % 1000003, printf('r6-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -80,7 +80,7 @@ SELECT 'round 6', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 6 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 7) % 97, (x * 7919 + 7 * 104729) % 1000003, printf('r7-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
@@ -91,7 +91,7 @@ SELECT 'round 7', count(*), sum(val) % 1000003, min(tag), max(tag) FROM item;
 SELECT grp, n, total FROM summary WHERE round = 7 AND grp IN (0, 13, 42, 96) ORDER BY grp;
 SELECT count(DISTINCT tag), avg(val) FROM item WHERE grp BETWEEN 10 AND 20;
 BEGIN;
-WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)
   INSERT INTO item(grp, val, tag)
   SELECT (x * 8) % 97, (x * 7919 + 8 * 104729) % 1000003, printf('r8-%06d', (x * 31) % 1000000) FROM c;
 COMMIT;
