@@ -1,6 +1,8 @@
 // launcher/host_map.cc: see host_map.h.
 #include "launcher/host_map.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -113,6 +115,14 @@ Result<HostMapping> map_hosts(const Generation& gen, const HostMapFlags& flags) 
     mapping.target[mapping.saved_hosts[i]] = targets[i];
   }
   return mapping;
+}
+
+void map_all_here(HostMapping& mapping) {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  for (const std::string& h : mapping.saved_hosts) {
+    mapping.target[h] = name;
+  }
 }
 
 }  // namespace ckpt::launcher

@@ -251,6 +251,10 @@ int run_restart(RestartOptions& opts) {
   if (!mapping.is_ok()) {
     return fail(kCmd, mapping.status());
   }
+  if (!part.value().whole ||
+      (!host_flags(opts).given() && mapping.value().saved_hosts.size() == 1)) {
+    map_all_here(mapping.value());  // a part, or a one-host job moved to this host
+  }
   if (opts.dry_run) {
     return print_dry_run(chosen.value(), ckpt_dir, mapping.value());
   }
