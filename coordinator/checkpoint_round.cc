@@ -78,11 +78,10 @@ Result<uint64_t> Session::start_checkpoint(uint32_t flags) {
   return generation;
 }
 
-// A process that joins while a checkpoint round runs (typically a child forked just before
-// it: libckpt holds the parent's fork until the child is welcomed) belongs in the
-// generation, since its parent's image counts it. Before the first barrier is released it
+// A process that joins while a checkpoint round runs (typically a child forked or a program
+// exec'd just before it) belongs in the generation, since its parent's image counts it. Before the first barrier is released it
 // becomes a participant; once the round is further on, the round is aborted rather than
-// commit a generation without it.
+// commit a generation without it, and started again (round_retry.cc).
 void Session::join_checkpoint_round(ConnId conn, const Member& m) {
   if (!round_ || round_->kind() != RoundKind::kCheckpoint || round_->committed()) {
     return;

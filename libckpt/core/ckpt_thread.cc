@@ -16,7 +16,6 @@
 #include "core/events.h"
 #include "core/fd_check.h"
 #include "core/fd_table.h"
-#include "core/fork_sync.h"
 #include "core/forked_writer.h"
 #include "core/memory_image.h"
 #include "core/pipe_table.h"
@@ -316,13 +315,10 @@ void* thread_main(void*) {
   if (fd < 0) {
     CKPT_LOG(kError, "no coordinator at {} ({}); the application runs without checkpoints",
              r.coord_addr, fd);
-    fork_sync::child_registered();
     return nullptr;
   }
   r.coord_fd = static_cast<int>(fd);
-  long hello = send_hello(false);
-  fork_sync::child_registered();  // a forked child: its parent's fork() may return now
-  if (hello < 0) return nullptr;
+  if (send_hello(false) < 0) return nullptr;
   member_loop();
   return nullptr;
 }

@@ -16,7 +16,6 @@
 #include "core/ckpt_thread.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
-#include "core/fork_sync.h"
 #include "core/fd_files.h"
 #include "core/plugin_registry.h"
 #include "core/page_index.h"
@@ -115,10 +114,8 @@ bool is_ckpt_tool() {
 void atfork_prepare() {
   delay_lock();
   raise_event(Event::kAtforkPrepare);
-  fork_sync::prepare();
 }
 void atfork_parent() {
-  fork_sync::parent();  // the child is a member (or gave up) before checkpoints resume
   raise_event(Event::kAtforkParent);
   delay_unlock();
 }
@@ -126,7 +123,6 @@ void at_exit() { raise_event(Event::kExit); }
 void atfork_child() {
   Runtime& r = rt();
   if (r.coord_fd >= 0) sys::close(r.coord_fd);
-  fork_sync::child();
   dirty_tracker::after_fork_child();
   r.parent_vpid = r.vpid;
   r.vpid = 0;
