@@ -165,7 +165,7 @@ def check(cond, why):
 
 def native_result(bed, seed, steps):
     r = subprocess.run([bed.counter, str(seed), str(steps)], capture_output=True, text=True,
-                       timeout=60, env={"PATH": "/usr/bin:/bin"})
+                       timeout=60, env={"PATH": "/usr/bin:/bin", "CT_SCRATCH": bed.scratch})
     check(r.returncode == 0, "native run failed: " + r.stdout + r.stderr)
     return [l for l in r.stdout.splitlines() if " result " in l][0].split(" result ")[1]
 
