@@ -13,6 +13,7 @@
 #include "core/runtime.h"
 #include "core/shared_fds.h"
 #include "sys/log.h"
+#include "sys/proc_dir.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
 
@@ -22,34 +23,10 @@ namespace {
 
 bool g_restore_files;
 
-struct Dirent64 {
-  uint64_t ino;
-  int64_t off;
-  unsigned short reclen;
-  unsigned char type;
-  char name[1];
-};
-
 // Calls fn(fd) for every open fd (read from /proc/self/fd), except the listing fd itself.
 template <typename Fn>
 void for_each_fd(Fn fn) {
-  long dir = sys::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) {
-    return;
-  }
-  char buf[4096];
-  long n;
-  while ((n = sys::getdents64(static_cast<int>(dir), buf, sizeof buf)) > 0) {
-    for (long off = 0; off < n;) {
-      auto* d = reinterpret_cast<Dirent64*>(buf + off);
-      off += d->reclen;
-      if (d->name[0] >= '0' && d->name[0] <= '9') {
-        int fd = static_cast<int>(sys::parse_u64(d->name, nullptr));
-        if (fd != dir) fn(fd);
-      }
-    }
-  }
-  sys::close(static_cast<int>(dir));
+  sys::for_each_number("/proc/self/fd", true, [&](long fd) { fn(static_cast<int>(fd)); });
 }
 
 int kind_of(unsigned mode) {

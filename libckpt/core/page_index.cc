@@ -149,35 +149,32 @@ uint32_t begin(uint64_t generation, const char* job_dir, const char* rel_path) {
   return me;
 }
 
-bool lookup(uint64_t addr, uint64_t hash, PageRef* ref) {
+// The entry of `addr`, or nullptr.
+static const Entry* find_entry(uint64_t addr) {
   Index& x = g_index;
-  if (x.table == nullptr) return false;
+  if (x.table == nullptr) return nullptr;
   for (uint64_t i = slot_of(addr, x.capacity);; i = (i + 1) & (x.capacity - 1)) {
     const Entry& e = x.table[i];
-    if (e.addr == 0) return false;
-    if (e.addr == addr) {
-      if (e.hash != hash || !source_exists(e.source)) return false;
-      *ref = PageRef{e.source, x.sources[e.source].generation, e.offset};
-      return true;
-    }
+    if (e.addr == 0) return nullptr;
+    if (e.addr == addr) return &e;
   }
+}
+
+bool lookup(uint64_t addr, uint64_t hash, PageRef* ref) {
+  const Entry* e = find_entry(addr);
+  if (e == nullptr || e->hash != hash || !source_exists(e->source)) return false;
+  *ref = PageRef{e->source, g_index.sources[e->source].generation, e->offset};
+  return true;
 }
 
 bool lookup_confirmed(uint64_t addr, uint64_t generation, PageRef* ref, uint64_t* hash,
                       uint32_t* crc) {
-  Index& x = g_index;
-  if (x.table == nullptr) return false;
-  for (uint64_t i = slot_of(addr, x.capacity);; i = (i + 1) & (x.capacity - 1)) {
-    const Entry& e = x.table[i];
-    if (e.addr == 0) return false;
-    if (e.addr == addr) {
-      if (e.generation != generation || !source_exists(e.source)) return false;
-      *ref = PageRef{e.source, x.sources[e.source].generation, e.offset};
-      *hash = e.hash;
-      *crc = e.crc;
-      return true;
-    }
-  }
+  const Entry* e = find_entry(addr);
+  if (e == nullptr || e->generation != generation || !source_exists(e->source)) return false;
+  *ref = PageRef{e->source, g_index.sources[e->source].generation, e->offset};
+  *hash = e->hash;
+  *crc = e->crc;
+  return true;
 }
 
 void apply_pending(uint32_t source, const PendingPage* pages, size_t n) {

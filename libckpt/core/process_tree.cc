@@ -6,6 +6,7 @@
 
 #include "core/proc_maps.h"
 #include "image/proctree_section.h"
+#include "sys/proc_dir.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
 
@@ -95,20 +96,7 @@ void capture_process_tree() {
   h.ppid = static_cast<int32_t>(sys::getppid());
   h.pgid = static_cast<int32_t>(sys::call(kGetpgid, 0));
   h.sid = static_cast<int32_t>(sys::call(kGetsid, 0));
-  long dir = sys::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return;
-  char buf[4096];
-  long n;
-  while ((n = sys::getdents64(static_cast<int>(dir), buf, sizeof buf)) > 0) {
-    for (long off = 0; off < n;) {
-      const char* name = buf + off + 19;  // linux_dirent64: ino, off, reclen, type, name
-      off += *reinterpret_cast<unsigned short*>(buf + off + 16);
-      if (name[0] >= '0' && name[0] <= '9') {
-        add_children_of(static_cast<long>(sys::parse_u64(name, nullptr)));
-      }
-    }
-  }
-  sys::close(static_cast<int>(dir));
+  sys::for_each_number("/proc/self/task", false, [](long tid) { add_children_of(tid); });
 }
 
 const void* process_tree_body(size_t* len) {

@@ -11,6 +11,7 @@
 #include "core/shared_fd_table.h"
 #include "core/shared_memory.h"
 #include "sys/log.h"
+#include "sys/proc_dir.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
 
@@ -26,14 +27,6 @@ constexpr long kFionread = 0x541B;
 
 SharedTable g_table;
 int64_t g_tag = -1;  // round tag of the election in progress
-
-struct Dirent64 {
-  uint64_t ino;
-  int64_t off;
-  unsigned short reclen;
-  unsigned char type;
-  char name[1];
-};
 
 struct FileEntry {  // value of a file's KV entry
   int64_t vpid;
@@ -68,19 +61,7 @@ void add_fd(int fd) {
 }
 
 void scan_fds() {
-  long dir = sys::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return;
-  char buf[4096];
-  long n;
-  while ((n = sys::getdents64(static_cast<int>(dir), buf, sizeof buf)) > 0) {
-    for (long off = 0; off < n;) {
-      auto* d = reinterpret_cast<Dirent64*>(buf + off);
-      off += d->reclen;
-      int fd = static_cast<int>(sys::parse_u64(d->name, nullptr));
-      if (d->name[0] >= '0' && d->name[0] <= '9' && fd != dir) add_fd(fd);
-    }
-  }
-  sys::close(static_cast<int>(dir));
+  sys::for_each_number("/proc/self/fd", true, [](long fd) { add_fd(static_cast<int>(fd)); });
 }
 
 int ends_of(const SharedFd& s) {

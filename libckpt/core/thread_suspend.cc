@@ -11,6 +11,7 @@
 #include "core/term_guard.h"
 #include "core/thread_state.h"
 #include "sys/log.h"
+#include "sys/proc_dir.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
 
@@ -69,18 +70,7 @@ void suspend_handler(int, siginfo_t*, void* ucv) {
 
 template <typename Fn>
 void for_each_task(Fn fn) {
-  long dir = sys::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return;
-  char buf[4096];
-  long n;
-  while ((n = sys::getdents64(static_cast<int>(dir), buf, sizeof buf)) > 0) {
-    for (long off = 0; off < n;) {
-      const char* name = buf + off + 19;  // linux_dirent64: ino, off, reclen, type, name
-      off += *reinterpret_cast<unsigned short*>(buf + off + 16);
-      if (name[0] >= '0' && name[0] <= '9') fn(static_cast<int>(sys::parse_u64(name, nullptr)));
-    }
-  }
-  sys::close(static_cast<int>(dir));
+  sys::for_each_number("/proc/self/task", false, [&](long tid) { fn(static_cast<int>(tid)); });
 }
 
 // Signals every thread not yet in the table; returns how many were added.
