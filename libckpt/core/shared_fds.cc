@@ -9,6 +9,7 @@
 #include "core/fd_share.h"
 #include "core/plugin_internal.h"
 #include "core/shared_fd_table.h"
+#include "core/shared_kv.h"
 #include "core/shared_memory.h"
 #include "sys/log.h"
 #include "sys/proc_dir.h"
@@ -70,16 +71,11 @@ int ends_of(const SharedFd& s) {
 }
 
 void object_key(char* out, size_t cap, const SharedFd& s, const char* what) {
-  sys::Fmt(out, cap).s("sh:").i(g_tag).c(':').s(rt().host).c(':').u(s.dev).c(':').u(s.ino)
-      .c(':').s(what);
+  shared_kv_key(out, cap, "sh", g_tag, s.dev, s.ino, what);
 }
 
 int64_t kv_op(ckpt_kv_op_t op, const SharedFd& s, const char* what, int64_t v) {
-  char k[256];
-  object_key(k, sizeof k, s, what);
-  int64_t out = v;
-  ckpt_kv_atomic(op, k, sys::str_len(k), v, &out);
-  return out;
+  return shared_kv_op(op, "sh", g_tag, s.dev, s.ino, what, v);
 }
 
 int64_t kv_read(const SharedFd& s, const char* what, int64_t dflt) {

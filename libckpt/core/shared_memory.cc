@@ -10,6 +10,7 @@
 #include "ckpt/plugin.h"
 #include "core/proc_maps.h"
 #include "core/runtime.h"
+#include "core/shared_kv.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -36,16 +37,11 @@ int g_nregions;
 int64_t g_tag;
 
 void region_key(char* out, size_t cap, const SharedRegion& s, const char* what) {
-  sys::Fmt(out, cap).s("shm:").i(g_tag).c(':').s(rt().host).c(':').u(s.dev).c(':').u(s.ino)
-      .c(':').s(what);
+  shared_kv_key(out, cap, "shm", g_tag, s.dev, s.ino, what);
 }
 
 int64_t kv_op(ckpt_kv_op_t op, const SharedRegion& s, const char* what, int64_t v) {
-  char k[256];
-  region_key(k, sizeof k, s, what);
-  int64_t out = v;
-  ckpt_kv_atomic(op, k, sys::str_len(k), v, &out);
-  return out;
+  return shared_kv_op(op, "shm", g_tag, s.dev, s.ino, what, v);
 }
 
 void add_region(const MapsLine& m) {
