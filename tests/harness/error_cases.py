@@ -139,9 +139,9 @@ def deleted_referenced_generation(run):
     restart_latest_and_finish(run, os.path.dirname(gen2))
 
 
-def term_checkpoint(run):
-    """`ckpt launch --checkpoint-on-term`: a SIGTERM (Slurm's pre-emption notice) first
-    commits a generation, then kills the program; the generation restarts and finishes."""
+def end_by_held_sigterm(run):
+    """Launches the victim with --checkpoint-on-term and sends it SIGTERM: it must end by
+    that signal once libckpt has committed the generation the signal asked for."""
     run.args.launch_args = "--checkpoint-on-term"
     run.start_coordinator()
     owner = run.launch()
@@ -151,6 +151,12 @@ def term_checkpoint(run):
     rc = owner.wait(timeout=60)
     if rc != -signal.SIGTERM:
         fail(f"the program should end by the held SIGTERM, it ended with {rc}")
+
+
+def term_checkpoint(run):
+    """`ckpt launch --checkpoint-on-term`: a SIGTERM (Slurm's pre-emption notice) first
+    commits a generation, then kills the program; the generation restarts and finishes."""
+    end_by_held_sigterm(run)
     jobs = os.listdir(run.ckptdir)
     if len(jobs) != 1 or not os.path.islink(os.path.join(run.ckptdir, jobs[0], "latest")):
         fail(f"no generation committed before SIGTERM was delivered: {jobs}")
@@ -161,15 +167,7 @@ def term_restart_survives(run):
     """The SIGTERM that a --checkpoint-on-term generation was taken for belongs to the run it
     stopped: the restored program must not get it later, neither at the next commit nor when
     the held signal's deadline passes (it did while term_guard kept its state in the image)."""
-    run.args.launch_args = "--checkpoint-on-term"
-    run.start_coordinator()
-    owner = run.launch()
-    run.wait_members(False, "waiting for the victim to join", watch=owner)
-    run.wait_ready(owner)
-    os.kill(owner.pid, signal.SIGTERM)
-    rc = owner.wait(timeout=60)
-    if rc != -signal.SIGTERM:
-        fail(f"the program should end by the held SIGTERM, it ended with {rc}")
+    end_by_held_sigterm(run)
     job_dir = os.path.join(run.ckptdir, os.listdir(run.ckptdir)[0])
     owner, _pid = run.restart(os.path.join(job_dir, "latest"), 1)
     run.wait_members(True, "waiting for the restored victim", watch=owner)
