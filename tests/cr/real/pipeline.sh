@@ -6,5 +6,5 @@
 # its children vanish at a restart).
 rm -f pipeline.fifo
 mkfifo pipeline.fifo
-(seq 1 6000000 | awk '{ s += $1 } NR % 100 == 0 { print s }' | sort -n | tail -3 > pipeline.fifo &)
+(seq 1 15000000 | awk '{ s += $1 } NR % 100 == 0 { print s }' | sort -n | tail -3 > pipeline.fifo &)
 exec awk '{ print } END { print "PASS" }' < pipeline.fifo
