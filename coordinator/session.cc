@@ -269,6 +269,7 @@ void Session::on_disconnect(ConnId conn) {
   kinds_.erase(it);
   if (kind == ConnKind::kCommand) {
     std::erase(waiters_, conn);
+    std::erase(retry_waiters_, conn);  // gone during the delay before a retried round
     return;
   }
   member_left(conn);
