@@ -10,6 +10,7 @@
 
 #include "core/runtime.h"
 #include "core/term_guard.h"
+#include "core/thread_suspend.h"
 
 namespace ckpt {
 namespace {
@@ -90,5 +91,9 @@ extern "C" __attribute__((visibility("default"))) int pthread_sigmask(int how, c
 extern "C" __attribute__((visibility("default"))) int sigsuspend(const sigset_t* mask) {
   static int (*real)(const sigset_t*);
   sigset_t copy;
-  return next_fn(&real, "sigsuspend")(filtered(SIG_SETMASK, mask, &copy));
+  for (;;) {  // a checkpoint's suspend signal is not a signal the application waits for
+    uint32_t parked = ckpt::thread_suspend_count();
+    int rc = next_fn(&real, "sigsuspend")(filtered(SIG_SETMASK, mask, &copy));
+    if (ckpt::thread_suspend_count() == parked) return rc;
+  }
 }

@@ -17,6 +17,12 @@
 
 namespace ckpt {
 
+__attribute__((tls_model("initial-exec"))) __thread uint32_t t_suspends;
+__attribute__((tls_model("initial-exec"))) __thread uint64_t t_suspended_at_ns;
+
+uint32_t thread_suspend_count() { return t_suspends; }
+uint64_t thread_suspended_at_ns() { return t_suspended_at_ns; }
+
 namespace {
 
 constexpr int kWaitOp = FUTEX_WAIT | FUTEX_PRIVATE_FLAG;
@@ -45,6 +51,8 @@ void suspend_handler(int, siginfo_t*, void* ucv) {
   volatile int idx = r.suspend_active ? find_slot(static_cast<int>(sys::gettid())) : -1;
   if (idx < 0) return;
   ThreadSlot& s = r.slots[idx];
+  t_suspended_at_ns = sys::monotonic_ns();
+  ++t_suspends;  // before the save: a restored thread sees it too
   auto* uc = static_cast<ucontext_t*>(ucv);
   s.rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
   s.rsp = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RSP]);

@@ -22,5 +22,10 @@ int parked_user_threads();
 void wait_threads_restored(int expected);
 // Re-queues the signals that were pending at checkpoint time (restart only).
 void reraise_pending_signals();
+// How often the calling thread was parked by a checkpoint, and CLOCK_MONOTONIC (of the
+// checkpointed run) when it last was: a wait that failed with EINTR while the count changed
+// was cut short by ckpt, not by the application (core/wait_wrappers.cc).
+uint32_t thread_suspend_count();
+uint64_t thread_suspended_at_ns();
 
 }  // namespace ckpt
