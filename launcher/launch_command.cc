@@ -164,7 +164,7 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
                 "own pids, parents and process groups after a restart)");
   app->add_flag("--list-plugins", opts.list_plugins, "print the plugins in load order and exit");
   app->add_flag("--no-default-plugins", opts.no_default_plugins,
-                "do not preload the built-in plugins (ipc) that launch loads by default");
+                "do not preload the built-in plugins that launch loads by default (socket, ipc, pid; see --list-plugins)");
   if (spelling == Spelling::kCkpt) {
     app->add_option("--signal", opts.signal, "signal number used to suspend threads")
         ->check(CLI::Range(1, 64));
