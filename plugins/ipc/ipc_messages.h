@@ -5,13 +5,6 @@ namespace ckpt::ipc::msg {
 
 inline constexpr const char* kTimerRefused =
     "checkpoint refused: POSIX timer cannot be re-created at restart: timer ";
-inline constexpr const char* kTimerThread =
-    "SIGEV_THREAD notification is not supported (use SIGEV_SIGNAL, or delete the timer "
-    "before the checkpoint)";
-inline constexpr const char* kTimerPrefix = "POSIX timer ";
-inline constexpr const char* kTimerThreadBlocks =
-    " uses SIGEV_THREAD: glibc's timer helper thread blocks every signal, so this checkpoint "
-    "cannot suspend it and will fail (SIGEV_THREAD timers are not supported)";
 inline constexpr const char* kTimerThreadId =
     "SIGEV_THREAD_ID aimed at a thread other than the main thread is not supported";
 inline constexpr const char* kTimerCpuClock =

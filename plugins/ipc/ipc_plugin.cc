@@ -21,7 +21,6 @@ int on_event(ckpt_event_t event, void* /*data*/) {
     case CKPT_EVENT_WAIT_FOR_SUSPEND_MSG:
       note_ckpt_thread();
       bump_epoch();  // blocked SysV calls about to be interrupted by ckpt retry
-      timers_warn_unsuspendable();
       return 0;
     case CKPT_EVENT_SUSPENDED: {
       itimers_checkpoint();

@@ -9,6 +9,7 @@
 
 #include "ipc_log.h"
 #include "ipc_messages.h"
+#include "timer_thread.h"
 #include "virtual_ids.h"
 
 namespace ckpt::ipc {
@@ -24,6 +25,7 @@ struct TimerMeta {
   int notify;        // SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID
   int signo;
   int tid_was_main;  // SIGEV_THREAD_ID aimed at the main thread (tid == pid)
+  int dispatched;    // SIGEV_THREAD, run by the plugin's dispatcher thread (timer_thread.h)
   union sigval value;
   struct itimerspec saved;  // at checkpoint: remaining time and interval
 };
@@ -50,8 +52,10 @@ TimerMeta* free_slot() {
   return nullptr;
 }
 
-void describe(TimerMeta& m, int64_t virt, clockid_t clock, const struct sigevent* sev) {
+void describe(TimerMeta& m, int64_t virt, clockid_t clock, const struct sigevent* sev,
+              bool dispatched) {
   m.virt = virt;
+  m.dispatched = dispatched;
   m.clock = clock;
   if (sev == nullptr) {  // POSIX default: SIGALRM carrying the timer id
     m.notify = SIGEV_SIGNAL;
@@ -69,10 +73,7 @@ void describe(TimerMeta& m, int64_t virt, clockid_t clock, const struct sigevent
 
 // Why this timer cannot be re-created at restart, or nullptr.
 const char* unsupported(const TimerMeta& m) {
-  if (m.notify == SIGEV_THREAD) {
-    return msg::kTimerThread;
-  }
-  if (m.notify == SIGEV_THREAD_ID && !m.tid_was_main) {
+  if (m.notify == SIGEV_THREAD_ID && !m.tid_was_main && !m.dispatched) {
     return msg::kTimerThreadId;
   }
   if (m.clock < 0) {
@@ -88,7 +89,8 @@ void recreate(TimerMeta& m) {
   sev.sigev_signo = m.signo;
   sev.sigev_value = m.value;
   if (m.notify == SIGEV_THREAD_ID) {
-    sev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_getpid));
+    sev._sigev_un._tid = m.dispatched ? thread_timer_target()
+                                      : static_cast<pid_t>(syscall(SYS_getpid));
   }
   timer_t real{};
   if (CKPT_NEXT(timer_create)(m.clock, &sev, &real) != 0) {
@@ -107,7 +109,8 @@ void recreate(TimerMeta& m) {
 
 ckpt_id_table_t* timer_ids() { return &g_timer_ids; }
 
-int64_t timer_created(int64_t real, clockid_t clock, const struct sigevent* sev) {
+int64_t timer_created(int64_t real, clockid_t clock, const struct sigevent* sev,
+                      bool dispatched) {
   int64_t virt = virtualize(&g_timer_ids, real);
   MetaGuard g;
   TimerMeta* m = free_slot();
@@ -116,7 +119,7 @@ int64_t timer_created(int64_t real, clockid_t clock, const struct sigevent* sev)
     return virt;
   }
   memset(m, 0, sizeof *m);
-  describe(*m, virt, clock, sev);
+  describe(*m, virt, clock, sev, dispatched);
   m->used = 1;
   return virt;
 }
@@ -151,21 +154,24 @@ int timers_checkpoint() {
   return refused;
 }
 
-void timers_warn_unsuspendable() {
-  for (const TimerMeta& m : g_meta) {
-    if (m.used && m.notify == SIGEV_THREAD) {
-      Line(Level::kWarn).s(msg::kTimerPrefix).i(m.virt).s(msg::kTimerThreadBlocks).emit();
-    }
-  }
-}
-
 void timers_restart() {
   reset_lock(&g_timer_ids);
   g_meta_lock = 0;
+  bool dispatched = false;
   for (TimerMeta& m : g_meta) {
-    if (m.used) {
+    if (m.used && m.dispatched) {
+      dispatched = true;  // aimed at the dispatcher's new thread id: it re-creates them
+    } else if (m.used) {
       recreate(m);
     }
+  }
+  if (dispatched) thread_timers_restart_pending();
+}
+
+void timers_restart_dispatched() {
+  MetaGuard g;
+  for (TimerMeta& m : g_meta) {
+    if (m.used && m.dispatched) recreate(m);
   }
 }
 

@@ -16,18 +16,19 @@ namespace ckpt::ipc {
 
 ckpt_id_table_t* timer_ids();
 
-// After a successful timer_create: `sev` is what the application passed (NULL: SIGALRM with
-// the timer id as value). Returns the virtual id to give the application.
-int64_t timer_created(int64_t real, clockid_t clock, const struct sigevent* sev);
+// After a successful timer_create: `sev` is what the kernel got (NULL: SIGALRM with the timer
+// id as value); `dispatched`: a SIGEV_THREAD timer run by timer_thread.h. Returns the virtual
+// id to give the application.
+int64_t timer_created(int64_t real, clockid_t clock, const struct sigevent* sev, bool dispatched);
 void timer_deleted(int64_t virt);
 
 // SUSPENDED: records every timer's remaining time and interval. Returns 0, or -1 (after a
 // message) if a timer cannot be re-created at restart: the checkpoint is refused.
 int timers_checkpoint();
-// WAIT_FOR_SUSPEND_MSG: names SIGEV_THREAD timers, whose glibc helper thread cannot be
-// suspended (the round fails at the suspend step, before SUSPENDED could refuse it).
-void timers_warn_unsuspendable();
-// RESTART: re-creates and re-arms every timer; the virtual ids then map to the new timers.
+// RESTART: re-creates and re-arms every timer but the dispatched ones; the virtual ids then
+// map to the new timers.
 void timers_restart();
+// The dispatcher thread, once running again after a restart: the same for its timers.
+void timers_restart_dispatched();
 
 }  // namespace ckpt::ipc

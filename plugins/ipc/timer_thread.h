@@ -1,0 +1,34 @@
+// plugins/ipc/timer_thread.h: SIGEV_THREAD timers, run by the plugin instead of glibc.
+// glibc's own helper thread blocks every signal, so a checkpoint could never suspend it.
+// Here the kernel timer is a SIGEV_THREAD_ID timer aimed at one dispatcher thread of the
+// plugin (an ordinary thread, suspended and restored like the application's), with signal
+// 32, glibc's SIGTIMER, which applications cannot use (their SIGRTMIN is 34). The
+// dispatcher blocks that signal, waits for it, and runs each expiry's function in a new
+// detached thread with the timer's sigval, as glibc does. After a restart its thread id is
+// new: the dispatcher re-creates these timers itself (timers_restart_dispatched), and the
+// timer wrappers wait for that (thread_timers_wait_ready).
+// Checkpoint path: only thread_timers_restart_pending() (a flag).
+#pragma once
+
+#include <signal.h>
+#include <stdint.h>
+
+namespace ckpt::ipc {
+
+constexpr int kTimerThreadSignal = 32;
+
+// For an application's SIGEV_THREAD request: starts the dispatcher if needed and fills the
+// kernel request `out`. Returns the slot to bind, or -1 with errno set.
+int thread_timer_prepare(const struct sigevent* app, struct sigevent* out);
+// Makes `slot` live under virtual id `virt` (after the kernel timer exists), or frees it
+// (virt < 0: the kernel refused the timer).
+void thread_timer_bind(int slot, int64_t virt);
+void thread_timer_release(int64_t virt);
+// The dispatcher's thread id (the kernel's), for re-created timers.
+int thread_timer_target();
+// RESTART (checkpoint thread): the dispatcher re-creates its timers when it runs again.
+void thread_timers_restart_pending();
+// Application threads: waits while the dispatcher re-creates the timers after a restart.
+void thread_timers_wait_ready();
+
+}  // namespace ckpt::ipc
