@@ -176,7 +176,13 @@ std::string Session::status_json() const {
     bool in_round = round_ && round_->is_participant(m->conn) && !m->last_step.empty();
     w.begin_object().key("vpid").num(m->vpid).key("pid").num(m->pid).key("host").str(m->host);
     w.key("program").str(m->program).key("state").str(in_round ? m->last_step : "running");
-    w.key("restarted").boolean(m->restarted).end_object();
+    w.key("restarted").boolean(m->restarted).key("modes").begin_array();
+    for (const auto& [bit, name] : {std::pair{proto::kCkptForked, "forked"},
+                                    std::pair{proto::kCkptIncremental, "incremental"},
+                                    std::pair{proto::kCkptCompress, "compress"}}) {
+      if ((m->modes & bit) != 0) w.str(name);
+    }
+    w.end_array().end_object();
   }
   w.end_array().key("last_checkpoint");
   if (!last_checkpoint_) {

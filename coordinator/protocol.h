@@ -63,6 +63,9 @@ struct MsgHeader {
 enum HelloFlag : uint32_t {
   kHelloRestarted = 1u << 0,  // a process brought back by `ckpt restart`
 };
+// Bits 8..15 of Hello::flags: the member's default CheckpointFlag modes (`ckpt launch
+// --forked/--incremental/--compress`), shown by `ckpt status`.
+constexpr uint32_t kHelloModesShift = 8;
 
 struct Hello {
   int32_t pid;

@@ -14,6 +14,7 @@ Member& RankTable::add(ConnId conn, const proto::Hello& hello) {
   m.parent_vpid = hello.parent_vpid;
   m.mpi_rank = hello.mpi_rank;
   m.restarted = (hello.flags & proto::kHelloRestarted) != 0;
+  m.modes = (hello.flags >> proto::kHelloModesShift) & 0xffu;
   m.host = fixed_string(hello.host);
   m.program = fixed_string(hello.program);
   m.job_id = fixed_string(hello.job_id);

@@ -20,6 +20,7 @@ struct Member {
   int32_t parent_vpid = 0;
   int32_t mpi_rank = -1;
   bool restarted = false;
+  uint32_t modes = 0;  // proto::CheckpointFlag bits the member applies to every checkpoint
   uint64_t restart_generation = 0;  // restarted: the generation its image belongs to
   uint32_t restart_nprocs = 0;
   std::string host;

@@ -47,14 +47,22 @@ CommandRequest request_for(const ClientOptions& opts) {
   return req;
 }
 
+std::string modes_of(const JsonValue& member) {
+  std::string out;
+  for (const JsonValue& mode : member["modes"].items()) {
+    out += (out.empty() ? "" : ",") + mode.string();
+  }
+  return out.empty() ? "-" : out;
+}
+
 void print_members(const JsonValue& members) {
-  std::printf("%6s %8s %-16s %-14s %-9s %s\n", "VPID", "PID", "HOST", "STATE", "RESTARTED",
-              "PROGRAM");
+  std::printf("%6s %8s %-16s %-14s %-9s %-26s %s\n", "VPID", "PID", "HOST", "STATE",
+              "RESTARTED", "MODES", "PROGRAM");
   for (const JsonValue& m : members.items()) {
-    std::printf("%6s %8s %-16s %-14s %-9s %s\n", m["vpid"].to_display().c_str(),
+    std::printf("%6s %8s %-16s %-14s %-9s %-26s %s\n", m["vpid"].to_display().c_str(),
                 m["pid"].to_display().c_str(), m["host"].to_display().c_str(),
                 m["state"].to_display().c_str(), m["restarted"].boolean() ? "yes" : "no",
-                m["program"].to_display().c_str());
+                modes_of(m).c_str(), m["program"].to_display().c_str());
   }
 }
 

@@ -332,6 +332,7 @@ long send_hello(bool restarted) {
   h.ppid = static_cast<int32_t>(sys::getppid());
   h.uid = static_cast<int32_t>(sys::call(sys::kGetuid));
   h.flags = restarted ? static_cast<uint32_t>(proto::kHelloRestarted) : 0u;
+  h.flags |= (r.cfg.default_modes & 0xffu) << proto::kHelloModesShift;
   h.generation = restarted ? r.round.generation : 0;
   h.vpid = restarted ? r.vpid : 0;
   h.parent_vpid = r.parent_vpid;

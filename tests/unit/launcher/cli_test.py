@@ -276,6 +276,35 @@ class LaunchEnvironment(CliCase):
             r = self.ckpt("quit", "--port-file", port_file)
             self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_status_shows_each_members_modes(self):
+        port_file = os.path.join(self.tmp, "port")
+        r = self.ckpt("coordinator", "--daemon", "--port", "0", "--port-file", port_file,
+                      "--ckptdir", self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        members = []
+        try:
+            for modes in (["--forked", "--compress"], []):
+                members.append(subprocess.Popen(
+                    [ARGS.ckpt, "launch", "-j", "--port-file", port_file] + modes +
+                    ["sleep", "30"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            deadline = time.time() + 20
+            while True:
+                status = json.loads(self.ckpt("status", "--json", "--port-file", port_file).stdout)
+                if len(status["members"]) == 2 or time.time() > deadline:
+                    break
+                time.sleep(0.1)
+            by_pid = {m["pid"]: m["modes"] for m in status["members"]}
+            self.assertEqual(by_pid.get(members[0].pid), ["forked", "compress"], status)
+            self.assertEqual(by_pid.get(members[1].pid), [], status)
+            table = self.ckpt("status", "--port-file", port_file).stdout
+            self.assertIn("forked,compress", table)
+        finally:
+            for p in members:
+                p.kill()
+                p.wait()
+            r = self.ckpt("quit", "--port-file", port_file)
+            self.assertEqual(r.returncode, 0, r.stderr)
+
 
 class VerifyInspect(CliCase):
     def test_verify_good_image(self):
