@@ -39,6 +39,10 @@ std::string remote_command(const RemoteLaunch& launch) {
   if (log != nullptr && log[0] != '\0') {
     cmd += " CKPT_LOG=" + shell_quote(log);
   }
+  const char* files = std::getenv("CKPT_RESTORE_FILES");  // `ckpt restart --restore-files`
+  if (files != nullptr && files[0] == '1') {
+    cmd += " CKPT_RESTORE_FILES=1";
+  }
   cmd += " " + shell_quote(launch.loader);
   if (launch.lazy) {
     cmd += " --lazy";

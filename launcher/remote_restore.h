@@ -1,7 +1,7 @@
 // launcher/remote_restore.h: restoring a process on another host. `ckpt restart` runs the
 // launcher agent (--rsh-agent, CKPT_RSH_AGENT, default ssh) as
 //   AGENT [AGENT-ARGS] HOST "exec env CKPT_COORD_HOST=.. CKPT_COORD_PORT=.. CKPT_CKPTDIR=..
-//                             <loader> [--lazy] <image>"
+//                             [CKPT_LOG=..] [CKPT_RESTORE_FILES=1] <loader> [--lazy] <image>"
 // like ssh: one command string for the remote shell, every word quoted. The loader and the
 // images are taken at the same paths there (a shared file system, as for the checkpoint
 // directory of a multi-node job). The agent is a child of `ckpt restart`, so its exit status

@@ -64,7 +64,9 @@ struct ByteLog {
 ByteLog g_drain;
 ByteLog g_exchange;
 
-bool draining(const Saved& s) { return s.alias_of < 0 && s.kind == Kind::kStream && s.internal; }
+bool draining(const Saved& s) {
+  return s.alias_of < 0 && s.kind == Kind::kStream && s.internal && !s.follower;
+}
 
 long outq(int fd) {
   int v = 0;

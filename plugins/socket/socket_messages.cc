@@ -67,9 +67,20 @@ void restart_failed(int fd, const char* what, long err) {
       .s("); the fd is restored as a closed connection");
 }
 
-void listener_moved(int fd, const char* old_addr, const char* new_addr) {
+void shared_not_received(int fd, uint64_t inode) {
+  Line("error").f().s("fd ").i(fd).s(": the process owning shared socket ").u(inode)
+      .s(" did not pass it at restart; the fd is restored as a closed connection");
+}
+
+void listen_failed(int fd, const char* addr, long err) {
+  Line("error").f().s("fd ").i(fd).s(": cannot listen on ").s(addr).s(" again at restart (errno ")
+      .i(-err).s("); the fd is restored as a closed connection");
+}
+
+void listener_moved(int fd, const char* old_addr, const char* new_addr, bool not_here) {
   Line("warning").f().s("fd ").i(fd).s(": listening address ").s(old_addr)
-      .s(" is taken; listening on ").s(new_addr).s(" instead");
+      .s(not_here ? " does not exist on this host" : " is taken").s("; listening on ")
+      .s(new_addr).s(" instead");
 }
 
 void debug(const char* what, int fd, int64_t value) {

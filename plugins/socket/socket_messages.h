@@ -18,7 +18,10 @@ void drain_timeout(int pending_processes);
 void drain_full(int fd, uint64_t capacity);
 void refill_timeout(int fd, uint64_t left);
 void restart_failed(int fd, const char* what, long err);
-void listener_moved(int fd, const char* old_addr, const char* new_addr);
+void listen_failed(int fd, const char* addr, long err);
+void shared_not_received(int fd, uint64_t inode);
+// not_here: the old address does not exist on this host (a restart on another host).
+void listener_moved(int fd, const char* old_addr, const char* new_addr, bool not_here);
 void debug(const char* what, int fd, int64_t value);
 
 }  // namespace ckpt::socket::msg

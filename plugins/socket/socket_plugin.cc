@@ -9,6 +9,7 @@
 #include "socket_drain.h"
 #include "socket_messages.h"
 #include "socket_restart.h"
+#include "socket_share.h"
 #include "socket_table.h"
 
 namespace ckpt::socket {
@@ -45,15 +46,18 @@ int on_suspended() {
   return ckpt_kv_atomic(CKPT_KV_ADD, key, strlen(key), 1, &v) == 0 ? 0 : 1;
 }
 
-// LEADER_ELECTION: publish every connection's endpoint pair; join the drain counter.
+// LEADER_ELECTION: the round id; publish every socket's holder (socket_share.h) and every
+// connection's endpoint pair; join the drain counter.
 int on_leader_election() {
   Table& t = table();
-  if (t.count == 0) return 0;
   char key[2 * kKeyLen + 64];
   round_key(key, sizeof key, "round", false);
-  int64_t nonce = 0;
+  int64_t nonce = 0;  // read by every process: the WRITE_CKPT decision needs it everywhere
   ckpt_kv_atomic(CKPT_KV_ADD, key, strlen(key), 0, &nonce);
   t.nonce = static_cast<uint64_t>(nonce);
+  if (t.count == 0) return 0;
+  round_key(key, sizeof key, "sh", true);
+  share_publish(key);
   for (int i = 0; i < t.count; ++i) {
     if (!is_connection(t.saved[i])) continue;
     endpoint_key(t.saved[i], false, key, sizeof key);
@@ -66,11 +70,16 @@ int on_leader_election() {
   return ckpt_kv_atomic(CKPT_KV_ADD, key, strlen(key), 1, &v) == 0 ? 0 : 1;
 }
 
-// DRAIN: a connection whose peer endpoint was published is internal; the rest are external.
+// DRAIN: owners and followers of shared sockets; a connection whose peer endpoint was
+// published is internal, the rest are external.
 int on_drain() {
   Table& t = table();
-  if (!g_counted) return 0;
   char key[2 * kKeyLen + 64], local[120], peer[120];
+  if (t.count > 0) {
+    round_key(key, sizeof key, "sh", true);
+    share_decide(key);
+  }
+  if (!g_counted) return 0;
   for (int i = 0; i < t.count; ++i) {
     Saved& s = t.saved[i];
     if (!is_connection(s)) continue;
@@ -78,7 +87,7 @@ int on_drain() {
     char v = 0;
     s.internal = ckpt_kv_get(key, strlen(key), &v, 1) == 1;
     s.acceptor = strcmp(s.key_local, s.key_peer) < 0;
-    if (!s.internal) {
+    if (!s.internal && !s.follower) {
       describe_addr(s.domain, s.local, local, sizeof local);
       describe_addr(s.domain, s.peer, peer, sizeof peer);
       msg::external_peer(s.fd, local, peer);
@@ -112,9 +121,13 @@ int on_event(ckpt_event_t event, void* data) {
       return on_leader_election();
     case CKPT_EVENT_DRAIN:
       return on_drain();
-    case CKPT_EVENT_WRITE_CKPT:
+    case CKPT_EVENT_WRITE_CKPT: {
+      char key[64];
+      round_key(key, sizeof key, "sh", true);
+      share_note_round(key);
       table().drain_confirmed = true;
       return 0;
+    }
     case CKPT_EVENT_RESTART:
       return restart_all() == 0 ? 0 : 1;
     case CKPT_EVENT_REFILL:

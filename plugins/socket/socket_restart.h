@@ -13,6 +13,8 @@
 //   D  options (SO_REUSEADDR, SO_KEEPALIVE, TCP_NODELAY, SO_SNDBUF/SO_RCVBUF set by the
 //      application), O_NONBLOCK and FD_CLOEXEC are restored and each socket is dup3'd to its
 //      saved number (dup'd fds share the socket again).
+//   E  sockets shared with other processes of the host: the owners pass theirs to the
+//      followers (socket_share.h)
 //   barrier socket.connected (global)
 // External connections, and sockets that cannot be re-created, become sockets that report a
 // reset (TCP: a loopback connection aborted with SO_LINGER 0) or EOF (Unix: a socketpair
@@ -22,7 +24,15 @@
 
 namespace ckpt::socket {
 
+struct Saved;
+
 // Returns 0, 1 if the coordinator aborted the restart, or -errno.
 int restart_all();
+
+// Helpers for socket_share.cc (valid during restart_all):
+// moves a new fd above every saved number, so it never takes a slot still to be filled;
+long park_fd(long fd);
+// a stream socket that reports a reset (inet) or EOF (Unix) on its first read.
+long make_reset(const Saved& s);
 
 }  // namespace ckpt::socket

@@ -45,8 +45,9 @@ struct Dirent64 {
   char name[1];
 };
 
-template <typename Fn>
-void for_each_fd(Fn fn) {
+}  // namespace
+
+void for_each_fd(void (*fn)(int fd, void* ctx), void* ctx) {
   long dir = sys::sc(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return;
   alignas(8) char buf[4096];
@@ -61,11 +62,13 @@ void for_each_fd(Fn fn) {
         digits = digits && *p >= '0' && *p <= '9';
         fd = fd * 10 + (*p - '0');
       }
-      if (digits && fd != dir) fn(fd);
+      if (digits && fd != dir) fn(fd, ctx);
     }
   }
   sys::close_fd(static_cast<int>(dir));
 }
+
+namespace {
 
 Kind classify(const Saved& s, bool listening, bool connected) {
   if (listening) return Kind::kListener;
@@ -100,7 +103,7 @@ bool is_coordinator(const Saved& s) {
          addr_port(s.peer) == t.coord_port;
 }
 
-void capture_one(int fd) {
+void capture_one(int fd, void*) {
   Table& t = table();
   uint64_t ino = inode_of(fd);
   if (ino == 0 || t.count >= kMaxSaved) return;
@@ -177,7 +180,7 @@ void note_buffer(int fd, int name, int value) {
 int capture() {
   Table& t = table();
   t.count = 0;
-  for_each_fd(capture_one);
+  for_each_fd(capture_one, nullptr);
   return t.count;
 }
 

@@ -58,6 +58,8 @@ struct Saved {
   Kind kind;
   bool internal;       // kStream: the peer endpoint belongs to the computation
   bool acceptor;       // kStream internal: this side listens at restart
+  bool shared;         // other processes of the host hold it too (socket_share.h)
+  bool follower;       // shared, and another process owns it: left alone, received at restart
   int status_flags, fd_flags;
   int reuseaddr, keepalive, nodelay, v6only, sndbuf, rcvbuf, backlog;
   char key_local[kKeyLen], key_peer[kKeyLen];
@@ -67,6 +69,7 @@ struct Saved {
   // restart
   int newfd;           // re-created socket (temporary fd number), -1
   int tmp_listener;    // acceptor side: temporary listener, -1
+  int pair_extra;      // kDgramPair owner: the re-made other end, held only by followers, -1
 };
 
 struct Table {
@@ -76,6 +79,7 @@ struct Table {
   uint64_t generation;
   bool drained;        // drain done, refill pending
   bool drain_confirmed;  // the core's drain barrier passed (WRITE_CKPT was raised)
+  bool shared_round;   // some process of the round shares a socket: exchange fds at restart
   int coord_port;
 };
 
@@ -88,6 +92,9 @@ void note_pair(int fd0, int fd1);
 void note_role(int fd, Role role);
 void note_backlog(int fd, int backlog);
 void note_buffer(int fd, int name, int value);
+
+// Calls fn for every open fd of the process (/proc/self/fd, raw syscalls).
+void for_each_fd(void (*fn)(int fd, void* ctx), void* ctx);
 
 // Fills table().saved from the kernel; claims each socket for the plugin. Returns the count.
 int capture();

@@ -9,10 +9,16 @@ scripts/testbed/netns-hosts.sh with prefix "mh": mh1..mh5 = 10.77.1.1..5).
   --scenario restart_bind    same, coordinator started by `ckpt launch` on mh1; restart runs
                              on mh3 with --coord-bind (mh3's process restored locally, mh4's
                              through the agent)
+  --scenario client_server   a TCP server on mh1 and its client on mh2 (host_stream: a checked
+                             byte stream each way, megabytes in flight at the checkpoint),
+                             checkpointed, killed, restarted on mh3+mh4 with a new coordinator
+                             on mh5; the socket plugin reconnects them at their new addresses
+                             and both streams continue exactly (same result as a native run)
   --scenario missing_host    --hosts mh3,mh9 (mh9 is not up): clear error naming mh9,
                              non-zero exit, the process started on mh3 is gone
   --scenario never_joins    the agent to mh4 hangs (its process never starts): after the
-                             barrier timeout, a clear error naming mh4; nothing left running
+                             barrier timeout, a clear error naming mh4; nothing left running;
+                             --restore-files is in both remote commands
   --scenario unreachable     a coordinator address that never answers: launch and restart
                              fail with a clear error within the timeout, none is started;
                              and a coordinator the remote processes cannot reach (bound to
@@ -61,6 +67,7 @@ class Bed:
         self.ckpt = os.path.abspath(args.ckpt)
         self.counter = os.path.abspath(args.counter)
         self.parent = os.path.abspath(args.parent)
+        self.stream = os.path.abspath(args.stream)
         self.scratch = tempfile.mkdtemp(prefix="ckpt-multihost-")
         self.ckptdir = os.path.join(self.scratch, "ckpt")
         os.mkdir(self.ckptdir, 0o700)
@@ -270,6 +277,41 @@ def scenario_restart_bind(bed):
           "mh3's process must be restored locally, mh4's through the agent:\n" + log)
 
 
+def native_stream(bed, port):
+    """host_stream's result lines without ckpt, server on mh1 and client on mh2."""
+    argv = {"server": ["server", ip("mh1"), str(port)], "client": ["client", ip("mh1"), str(port)]}
+    env = dict(bed.env, CT_SCRATCH=bed.scratch)
+    procs = {role: subprocess.Popen([ONHOST, host, bed.stream] + argv[role], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for role, host in (("server", "mh1"), ("client", "mh2"))}
+    out = {}
+    for role, p in procs.items():
+        text = p.communicate(timeout=60)[0]
+        check(p.returncode == 0, "native %s failed:\n%s" % (role, text))
+        out[role] = [l for l in text.splitlines() if " result " in l][0].split(" result ")[1]
+    return out
+
+
+def scenario_client_server(bed):
+    expected = native_stream(bed, 7301)
+    port = bed.coordinator("mh1", "coord1")
+    for host, role in (("mh1", "server"), ("mh2", "client")):
+        bed.start(host, [bed.ckpt, "launch", "--coord-host", ip("mh1"), "--coord-port", str(port),
+                         "--ckptdir", bed.ckptdir, "--", bed.stream, role, ip("mh1"), "7302"],
+                  "out-%s.txt" % host, bed.counter_env(host))
+        if role == "server":
+            wait_for(lambda: "listening" in lines_of(bed, "out-mh1.txt"), 30, "the server")
+    bed.wait_ready("mh1")
+    bed.wait_ready("mh2")
+    job = checkpoint_kill(bed, port)
+    bed.ckpt_run("mh1", ["quit", "--coord-host", ip("mh1"), "--coord-port", str(port)])
+    port2 = bed.coordinator("mh5", "coord5")
+    restart_and_finish(bed, "mh5", ["--hosts", "mh3,mh4", "--coord-host", ip("mh5"),
+                                    "--coord-port", str(port2)], job, coord=(ip("mh5"), port2))
+    check_moved(bed, "out-mh1.txt", "mh1", "mh3", expected["server"])
+    check_moved(bed, "out-mh2.txt", "mh2", "mh4", expected["client"])
+
+
 def prepared_generation(bed):
     port = bed.coordinator("mh1", "coord1")
     launch_two(bed, port)
@@ -312,10 +354,15 @@ def scenario_missing_host(bed):
 def scenario_never_joins(bed):
     job = prepared_generation(bed)
     agent = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stall-rsh")
+    agent_log = bed.path("agent-commands.log")
     expect_failed_restart(bed, "mh5", ["--hosts", "mh3,mh4", "--coord-bind", ip("mh5"),
-                                       "--barrier-timeout", "5"], job,
+                                       "--barrier-timeout", "5", "--restore-files"], job,
                           ["host mh4", "had not joined"], 30, agent=agent,
-                          env={"STALL_HOST": "mh4"})
+                          env={"STALL_HOST": "mh4", "STALL_LOG": agent_log})
+    # --restore-files reaches the loaders on the other hosts too.
+    commands = open(agent_log).read().splitlines()
+    check(len(commands) == 2 and all("CKPT_RESTORE_FILES=1" in c for c in commands),
+          "remote commands lack CKPT_RESTORE_FILES=1:\n" + "\n".join(commands))
 
 
 def scenario_unreachable(bed):
@@ -439,6 +486,7 @@ def main():
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--counter", required=True)
     ap.add_argument("--parent", required=True)
+    ap.add_argument("--stream", required=True)
     ap.add_argument("--scenario", required=True)
     args = ap.parse_args()
     if os.geteuid() != 0 or not shutil.which("nsenter"):
