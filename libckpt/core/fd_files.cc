@@ -9,6 +9,7 @@
 #include "core/fd_detail.h"
 #include "core/fd_kinds.h"
 #include "core/fd_messages.h"
+#include "core/shared_memory.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -116,10 +117,21 @@ int fd_above_all() {
 }
 
 // Creates the file (or memfd) for owner record `idx` with its saved contents; returns an fd
-// above every saved fd number.
+// above every saved fd number. A file this process also maps shared is the one the loader
+// re-created for that mapping (core/shared_memory.h), so fd and memory stay one file.
 long create_unlinked(int idx) {
   const FdRecord& rec = rt().proc.fds[idx];
   const FdDetail& d = detail(idx);
+  long mapped = shm_reopen_mapped(d.file.dev, d.file.ino);
+  if (mapped >= 0) {
+    uint64_t len;
+    const char* data = saved_bytes(idx, &len);
+    sys::write_all(static_cast<int>(mapped), data, len);
+    sys::call(sys::kFtruncate, mapped, d.file.size);
+    long high = sys::fcntl(static_cast<int>(mapped), F_DUPFD_CLOEXEC, fd_above_all());
+    sys::close(static_cast<int>(mapped));
+    return high;
+  }
   char path[4096];
   sys::str_copy(path, path_of(rec), sizeof path);
   size_t n = sys::str_len(path);
@@ -252,7 +264,8 @@ long restore_unlinked(int idx) {
   }
   char link[48];
   sys::Fmt(link, sizeof link).s("/proc/self/fd/").i(o.restored_fd);
-  int flags = rec.status_flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+  // O_NOFOLLOW (mkstemp's) would refuse the /proc/self/fd link itself (ELOOP)
+  int flags = rec.status_flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_NOFOLLOW);
   long rc = place_fd(sys::open(link, flags | O_CLOEXEC), rec);
   if (rc == 0) sys::lseek(rec.fd, rec.offset, SEEK_SET);
   return rc;

@@ -86,6 +86,13 @@ long collect_regions(ImageScratch& s) {
     e->path_offset = s.add_string(m.path, m.path_len);
     e->path_len = static_cast<uint32_t>(m.path_len);
     fill_identity(e, m.path);
+    if ((e->flags & image::kRegionDeleted) && m.shared) {
+      // lets the loader give VMAs of one deleted file one new file (restore/loader_deleted.cc)
+      uint64_t ma = m.dev_major, mi = m.dev_minor;
+      e->inode = m.inode;
+      e->dev = ((ma & 0xfff) << 8) | ((ma & ~0xfffull) << 32) | (mi & 0xff) |
+               ((mi & ~0xffull) << 12);  // glibc's st_dev encoding, as for kRegionFile
+    }
   }
   return 0;
 }

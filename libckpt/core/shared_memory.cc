@@ -11,6 +11,7 @@
 #include "core/proc_maps.h"
 #include "core/runtime.h"
 #include "core/shared_kv.h"
+#include "image/deleted_map.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -28,6 +29,7 @@ struct SharedRegion {
   int prot;
   int leader;        // 1: this process's object is the one the others map after a restart
   int skip;          // not shared with another process, or split in several VMAs here
+  int same_offsets;  // a deleted file re-created by the loader: offsets are the saved ones
   int64_t leader_pgoff;
   int fd;            // restart: map_files fd (leader) or received fd (follower)
 };
@@ -45,7 +47,9 @@ int64_t kv_op(ckpt_kv_op_t op, const SharedRegion& s, const char* what, int64_t 
 }
 
 void add_region(const MapsLine& m) {
-  if (!m.shared || !sys::str_eq(m.path, "/dev/zero (deleted)") || g_nregions >= kMaxShared) {
+  bool deleted_file = image::is_recreated_deleted_file(m.path);
+  if (!m.shared || g_nregions >= kMaxShared ||
+      !(deleted_file || sys::str_eq(m.path, "/dev/zero (deleted)"))) {
     return;
   }
   SharedRegion& s = g_regions[g_nregions++];
@@ -56,6 +60,7 @@ void add_region(const MapsLine& m) {
   s.dev = (static_cast<uint64_t>(m.dev_major) << 32) | m.dev_minor;
   s.ino = m.inode;
   s.prot = m.prot;
+  s.same_offsets = deleted_file;
   s.fd = -1;
 }
 
@@ -78,6 +83,15 @@ int vmas_of(const SharedRegion& s) {
   return n;
 }
 
+// The first region of this process mapping the same object as region i: one fd passes per
+// object, and every VMA of a re-created deleted file maps it at its own offset.
+int first_of(int i) {
+  for (int j = 0; j < i; ++j) {
+    if (g_regions[j].ino == g_regions[i].ino && g_regions[j].dev == g_regions[i].dev) return j;
+  }
+  return i;
+}
+
 void map_files_path(char* out, size_t cap, const SharedRegion& s) {
   char a[24], b[24];
   sys::Fmt(a, sizeof a).x(s.start);
@@ -86,20 +100,32 @@ void map_files_path(char* out, size_t cap, const SharedRegion& s) {
 }
 
 // Without access to map_files: the region's bytes move into a memfd mapped in its place
-// (maps then shows "/memfd:ckpt-shared (deleted)" instead of "/dev/zero (deleted)").
-long copy_to_memfd(const SharedRegion& s) {
+// (maps then shows "/memfd:ckpt-shared (deleted)" instead of "/dev/zero (deleted)"), at
+// the offset the others expect (offset_in_object).
+long copy_to_memfd(const SharedRegion& s, uint64_t base) {
   uint64_t len = s.end - s.start;
   long fd = sys::call(kMemfdCreate, "ckpt-shared", 1 /*MFD_CLOEXEC*/);
-  long rc = fd < 0 ? fd : sys::call(sys::kFtruncate, fd, len);
+  long rc = fd < 0 ? fd : sys::call(sys::kFtruncate, fd, base + len);
   if (rc == 0 && (s.prot & PROT_READ)) {
-    rc = sys::write_all(static_cast<int>(fd), reinterpret_cast<const void*>(s.start), len);
+    rc = sys::call(sys::kLseek, fd, base, 0 /*SEEK_SET*/);
+    if (rc >= 0) {
+      rc = sys::write_all(static_cast<int>(fd), reinterpret_cast<const void*>(s.start), len);
+    }
   }
   if (rc >= 0) {
-    rc = sys::mmap(s.start, len, s.prot, MAP_SHARED | MAP_FIXED, static_cast<int>(fd), 0);
+    rc = sys::mmap(s.start, len, s.prot, MAP_SHARED | MAP_FIXED, static_cast<int>(fd), base);
     rc = rc == static_cast<long>(s.start) ? 0 : (rc < 0 ? rc : -1);
   }
   if (rc < 0 && fd >= 0) sys::close(static_cast<int>(fd));
   return rc < 0 ? rc : fd;
+}
+
+// Where the saved mapping `s` starts in the object the leader passes on at restart: the
+// loader re-creates deleted files at their saved offsets (image/deleted_map.h) and maps
+// shared anonymous memory from offset 0, which was the leader's saved offset.
+int64_t offset_in_object(const SharedRegion& s) {
+  return s.same_offsets ? static_cast<int64_t>(s.pgoff)
+                        : static_cast<int64_t>(s.pgoff) - s.leader_pgoff;
 }
 
 void key_of(char* out, size_t cap, const SharedRegion& s) {
@@ -142,7 +168,7 @@ void shm_resolve() {
     if (!s.skip && ckpt_kv_get(k, sys::str_len(k), &s.leader_pgoff, sizeof s.leader_pgoff) != 8) {
       s.skip = 1;
     }
-    if (!s.skip && vmas_of(s) > 1) {
+    if (!s.skip && !s.same_offsets && vmas_of(s) > 1) {
       CKPT_LOG(kWarn, "shared memory at {}: split in several mappings; after a restart it is "
                "no longer shared with the other processes", addr(s));
       s.skip = 1;
@@ -158,11 +184,26 @@ bool shm_saved_elsewhere(uint64_t start) {
   return false;
 }
 
+long shm_reopen_mapped(uint64_t st_dev, uint64_t ino) {
+  // st_dev in glibc's encoding; the maps line gave major and minor apart
+  uint64_t major = ((st_dev >> 8) & 0xfff) | ((st_dev >> 32) & ~0xfffull);
+  uint64_t minor = (st_dev & 0xff) | ((st_dev >> 12) & ~0xffull);
+  uint64_t dev = (major << 32) | (minor & 0xffffffffu);
+  for (int i = 0; i < g_nregions; ++i) {
+    const SharedRegion& s = g_regions[i];
+    if (s.ino != ino || s.dev != dev || !s.same_offsets || (!s.skip && !s.leader)) continue;
+    char path[96];
+    map_files_path(path, sizeof path, s);
+    return sys::open(path, O_RDWR | O_CLOEXEC);
+  }
+  return -1;
+}
+
 void shm_restart_prepare() {
   for (int i = 0; i < g_nregions; ++i) {
     SharedRegion& s = g_regions[i];
     s.fd = -1;
-    if (s.skip) continue;
+    if (s.skip || first_of(i) != i) continue;
     char key[64];
     key_of(key, sizeof key, s);
     if (!s.leader) {
@@ -172,7 +213,10 @@ void shm_restart_prepare() {
     char path[96];
     map_files_path(path, sizeof path, s);
     long fd = sys::open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) fd = copy_to_memfd(s);  // map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+    // map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; the copy holds one VMA only
+    if (fd < 0 && vmas_of(s) == 1) {
+      fd = copy_to_memfd(s, static_cast<uint64_t>(offset_in_object(s)));
+    }
     if (fd < 0) CKPT_LOG(kError, "shared memory at {}: cannot pass it on ({})", addr(s), fd);
     if (fd >= 0) ckpt_fd_offer(key, static_cast<int>(fd));
     s.fd = static_cast<int>(fd);
@@ -185,10 +229,11 @@ void shm_restart_finish() {
     if (s.skip) continue;
     char key[64];
     key_of(key, sizeof key, s);
-    if (!s.leader) s.fd = ckpt_fd_received(key);
-    int64_t off = static_cast<int64_t>(s.pgoff) - s.leader_pgoff;
-    if (!s.leader && s.fd >= 0 && off >= 0) {
-      long r = sys::mmap(s.start, s.end - s.start, s.prot, MAP_SHARED | MAP_FIXED, s.fd,
+    if (!s.leader && first_of(i) == i) s.fd = ckpt_fd_received(key);
+    int fd = g_regions[first_of(i)].fd;
+    int64_t off = offset_in_object(s);
+    if (!s.leader && fd >= 0 && off >= 0) {
+      long r = sys::mmap(s.start, s.end - s.start, s.prot, MAP_SHARED | MAP_FIXED, fd,
                          static_cast<uint64_t>(off));
       if (r != static_cast<long>(s.start)) {
         CKPT_LOG(kError, "shared memory at {}: cannot map the leader's object ({})", addr(s), r);
@@ -196,8 +241,10 @@ void shm_restart_finish() {
     } else if (!s.leader) {
       CKPT_LOG(kError, "shared memory at {}: not shared again after the restart", addr(s));
     }
-    if (s.fd >= 0) sys::close(s.fd);
-    s.fd = -1;
+  }
+  for (int i = 0; i < g_nregions; ++i) {
+    if (g_regions[i].fd >= 0) sys::close(g_regions[i].fd);
+    g_regions[i].fd = -1;
   }
 }
 

@@ -49,6 +49,10 @@ void unmap_everything_else(Loader& l);
 void move_specials(Loader& l);
 void map_regions(Loader& l);
 void check_sources(Loader& l);  // loader_refs.cc
+// loader_deleted.cc: shared maps of deleted files get a fresh file (image/deleted_map.h)
+bool is_recreated(const image::RegionEntry& e, const char* path);
+long map_recreated(const Loader& l, const image::RegionEntry& e, int prot);
+void close_recreated();  // after the last region
 void apply_refs(Loader& l, uint32_t region);
 
 }  // namespace ckpt::loader

@@ -159,6 +159,7 @@ void put_pages(Loader& l, const image::RegionEntry& e, char* runs_buf) {
 long map_one(Loader& l, const image::RegionEntry& e, int prot) {
   uint64_t len = e.end - e.start;
   bool shared = e.flags & image::kRegionShared;
+  if (is_recreated(e, l.strings + e.path_offset)) return map_recreated(l, e, prot);
   if (!(e.flags & image::kRegionFile)) {
     int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_FIXED;
     if (e.flags & image::kRegionStack) flags |= MAP_GROWSDOWN;
@@ -246,6 +247,7 @@ void map_regions(Loader& l) {
     apply_refs(l, i);
     if (prot != static_cast<int>(e.prot)) sys::mprotect(e.start, e.end - e.start, e.prot);
   }
+  close_recreated();
 }
 
 }  // namespace ckpt::loader
