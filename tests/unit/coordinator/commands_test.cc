@@ -35,7 +35,8 @@ TEST(Commands, StatusListsMembers) {
             std::string::npos)
       << j;
   EXPECT_NE(j.find("\"members\":[{\"vpid\":1,\"pid\":4000,\"host\":\"hostA\",\"program\":"
-                   "\"/usr/bin/fake\",\"state\":\"running\",\"restarted\":false},{\"vpid\":2,"),
+                   "\"/usr/bin/fake\",\"state\":\"running\",\"restarted\":false,\"modes\":[]},"
+                   "{\"vpid\":2,"),
             std::string::npos)
       << j;
   EXPECT_NE(j.find("\"last_checkpoint\":null}"), std::string::npos) << j;
