@@ -131,6 +131,46 @@ void link_nodes(ProcessTree& t) {
   }
 }
 
+// True if pgid is the group the computation was launched in: that of a top process that was
+// not orphaned (saved ppid > 1), on the same host.
+bool launched_in(const ProcessTree& t, int32_t pgid, const std::string& host) {
+  for (int i : t.top) {
+    const TreeNode& n = t.nodes[i];
+    if (n.pgid == pgid && (n.ppid > 1 || i == t.root) && host_of(t, i) == host) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Groups whose leader is not in the tree (and which are not the launch group): the first
+// live member creates the group again, the other members join it.
+void elect_group_holders(ProcessTree& t) {
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    TreeNode& n = t.nodes[i];
+    std::string host = host_of(t, static_cast<int>(i));
+    if (n.pgid == 0 || n.pgid == n.pid || n.leader >= 0 || n.sid == n.pid ||
+        launched_in(t, n.pgid, host)) {
+      continue;
+    }
+    int holder = -1;
+    for (size_t j = 0; j < t.nodes.size() && holder < 0; ++j) {
+      const TreeNode& m = t.nodes[j];
+      if (m.pgid == n.pgid && !m.is_zombie() && (m.holds_group || m.leader < 0) &&
+          host_of(t, static_cast<int>(j)) == host) {
+        holder = static_cast<int>(j);
+      }
+    }
+    if (holder < 0 || holder == static_cast<int>(i)) {
+      n.holds_group = holder >= 0;
+      continue;
+    }
+    t.nodes[holder].holds_group = true;
+    t.nodes[holder].leads_others = true;
+    n.leader = holder;
+  }
+}
+
 void note_missing_children(ProcessTree& t, const std::vector<Saved>& saved) {
   for (size_t i = 0; i < saved.size(); ++i) {
     std::string host = host_of(t, static_cast<int>(i));
@@ -171,6 +211,7 @@ Result<ProcessTree> build_process_tree(const Generation& gen) {
       t.root = static_cast<int>(i);
     }
   }
+  elect_group_holders(t);
   return t;
 }
 
@@ -239,6 +280,38 @@ void close_ready(Spawn& sp, int i) {
   }
 }
 
+bool collides(const Spawn& sp, int idx, pid_t pid);
+
+// A group whose saved leader is gone: a placeholder child becomes the leader of a new group,
+// we join it, and the placeholder is killed and reaped (the group lives on with us in it;
+// the kernel does not hand out its pgid as a pid meanwhile). The pid plugin of each member
+// maps the saved pgid to the new one.
+void hold_group(Spawn& sp, int idx) {
+  for (int attempt = 0; attempt <= kMaxForkRetries; ++attempt) {
+    pid_t q = fork();
+    if (q < 0) {
+      node_failed(sp, idx, kSetpgid);
+    }
+    if (q == 0) {
+      for (;;) {
+        pause();
+      }
+    }
+    bool retry = attempt < kMaxForkRetries && collides(sp, -1, q);
+    bool ok = retry || (setpgid(q, q) == 0 && setpgid(0, q) == 0);
+    int err = errno;
+    kill(q, SIGKILL);
+    waitpid(q, nullptr, 0);
+    if (!ok) {
+      errno = err;
+      node_failed(sp, idx, kSetpgid);
+    }
+    if (!retry) {
+      return;
+    }
+  }
+}
+
 // Sessions and own groups first: children forked afterwards inherit them.
 void set_own_ids(Spawn& sp, int idx) {
   const TreeNode& n = sp.tree->nodes[idx];
@@ -253,6 +326,8 @@ void set_own_ids(Spawn& sp, int idx) {
     if (setpgid(0, 0) < 0) {
       node_failed(sp, idx, kSetpgid);
     }
+  } else if (n.holds_group) {
+    hold_group(sp, idx);
   } else if (n.leader < 0 && getpgrp() != sp.restart_pgid && getsid(0) == sp.restart_sid) {
     setpgid(0, sp.restart_pgid);  // a group outside the tree: `ckpt restart`'s own
   }
@@ -274,7 +349,8 @@ void join_group(Spawn& sp, int idx) {
     node_failed(sp, idx, kJoinGroup);
   }
   pid_t leader = sp.pids[n.leader];
-  if (leader <= 0 || setpgid(0, leader) < 0) {
+  pid_t pgid = leader > 0 && sp.tree->nodes[n.leader].holds_group ? getpgid(leader) : leader;
+  if (leader <= 0 || pgid <= 0 || setpgid(0, pgid) < 0) {
     // Not fatal: the process runs on in its parent's group (job control signals to the
     // saved group then miss it). Reported so that the user knows.
     char line[200];
@@ -343,11 +419,13 @@ pid_t fork_node(Spawn& sp, int idx);
   node_failed(sp, idx, kExec);
 }
 
-// True if `pid` is the saved pid of another process of the tree: the pid plugin would take
-// a process with that real pid for the other one.
+// True if `pid` is the saved pid of another process of the tree, or the saved pgid of a
+// group re-created without its leader: the pid plugin would take a process with that real
+// pid for the other one (or for the group).
 bool collides(const Spawn& sp, int idx, pid_t pid) {
   for (size_t j = 0; j < sp.tree->nodes.size(); ++j) {
-    if (static_cast<int>(j) != idx && sp.tree->nodes[j].pid == pid) {
+    const TreeNode& n = sp.tree->nodes[j];
+    if ((static_cast<int>(j) != idx && n.pid == pid) || (n.holds_group && n.pgid == pid)) {
       return true;
     }
   }

@@ -5,7 +5,12 @@
 // restored parent (the parent forks its children before it execs the loader), session
 // leaders call setsid(), group leaders setpgid(0, 0), members join their leader's group
 // once it exists (pipes), and each zombie is a child that exits with its saved status
-// without being reaped. Processes whose parent is not part of the generation (the root,
+// without being reaped. A group whose leader is not part of the generation (it exited, or
+// never ran under ckpt) is created again by its first member: it forks a placeholder, makes
+// it the leader of a new group, joins that group and reaps the placeholder (the group lives
+// on while it has members, and its pgid stays reserved); the other members join it. The
+// exception is the group the computation was launched in (that of a top process that was
+// not orphaned, e.g. the shell's job): its members join `ckpt restart`'s own group. Processes whose parent is not part of the generation (the root,
 // orphans) become children of `ckpt restart`. Images without the section (older images)
 // keep today's behaviour: one child of `ckpt restart` each, no groups or sessions.
 #pragma once
@@ -32,6 +37,9 @@ struct TreeNode {
   std::vector<int> children;
   int leader = -1;          // node whose pid is our pgid (when it is not us), or -1
   bool leads_others = false;  // some other node joins our group
+  // Our group's saved leader is not part of the generation (it exited, or was never under
+  // ckpt): we create the group again, led by a short-lived placeholder process.
+  bool holds_group = false;
   bool is_zombie() const { return image == nullptr; }
 };
 

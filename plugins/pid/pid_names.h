@@ -12,7 +12,12 @@
 
 /* Remembers the host this process was created on (INIT; inherited by fork). */
 void pid_names_init_host(void);
-int pid_names_publish(pid_t virt, pid_t real);
+/* Entry kinds: a process (its virtual pid is unique in one restart, so a repeated one marks
+ * the end of this restart's entries), or an extra id (a thread of another process, a
+ * process group whose leader is gone), which several processes may publish alike. */
+#define PID_NAME_PROCESS 0
+#define PID_NAME_EXTRA 1
+int pid_names_publish(pid_t virt, pid_t real, int kind);
 /* Reads the entries and maps them; returns how many were mapped or -errno. */
 int pid_names_query(void);
 

@@ -30,6 +30,18 @@ pid_t pid_to_virtual(pid_t real) {
   return v > 0 ? (pid_t)v : real;
 }
 
+pid_t pid_to_virtual_in_handler(pid_t real) {
+  uint32_t n = __atomic_load_n(&g_pids.count, __ATOMIC_ACQUIRE);
+  if (real <= 0 || n == 0) return real;
+  for (uint32_t i = 0; i < n && i < g_pids.capacity; ++i) {
+    if (__atomic_load_n(&g_pids.entries[i].real, __ATOMIC_RELAXED) == real) {
+      int64_t v = __atomic_load_n(&g_pids.entries[i].virt, __ATOMIC_RELAXED);
+      return v > 0 ? (pid_t)v : real;
+    }
+  }
+  return real;
+}
+
 void pid_forget_real(pid_t real) {
   int64_t v;
   while ((v = ckpt_id_to_virtual(&g_pids, real)) > 0) {

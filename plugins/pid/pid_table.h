@@ -18,6 +18,9 @@ ckpt_id_table_t* pid_table(void);
  * process-group forms: 0 and -1 unchanged, -v -> -real(v). */
 pid_t pid_to_real(pid_t virt);
 pid_t pid_to_virtual(pid_t real);
+/* As pid_to_virtual without the table's lock, for signal handlers (the interrupted thread
+ * may hold it): a plain scan that may miss an entry being changed at that moment. */
+pid_t pid_to_virtual_in_handler(pid_t real);
 /* Records virt -> real (replacing what virt had, and dropping any other entry for real). */
 void pid_map(pid_t virt, pid_t real);
 /* Forgets the entry of virt (a reaped child). */

@@ -1,7 +1,9 @@
 /* plugins/pid/proc_paths.c: "/proc/<vpid>/..." and ".../task/<vtid>" in path arguments
  * become the real ids. Wrapped: open open64 openat openat64 fopen fopen64 stat lstat
  * stat64 lstat64 access readlink opendir. Before any restart (empty table) paths pass
- * unchanged. Not checkpoint-path: application threads. */
+ * unchanged. Read-only opens of .../stat and .../status give a rewritten copy with virtual
+ * ids (proc_copy.h). Only absolute paths are seen: openat(<a /proc dir fd>, "stat") is not.
+ * Not checkpoint-path: application threads. */
 #define _GNU_SOURCE 1
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 
 #include "ckpt/plugin.h"
 #include "pid_table.h"
+#include "proc_copy.h"
 
 #define WRAPPER __attribute__((visibility("default")))
 #define PATH_CAP 4096
@@ -67,7 +70,10 @@ static mode_t mode_arg(int flags, va_list ap) {
     va_start(ap, flags);                                           \
     mode_t mode = mode_arg(flags, ap);                             \
     va_end(ap);                                                    \
-    return CKPT_NEXT(name)(real_path(path, buf), flags, mode);     \
+    const char* real = real_path(path, buf);                       \
+    int kind = proc_copy_kind(real, flags);                        \
+    if (kind != PROC_COPY_NONE) return proc_copy_open(real, kind, flags); \
+    return CKPT_NEXT(name)(real, flags, mode);                     \
   }
 OPEN_WRAPPER(open)
 OPEN_WRAPPER(open64)
@@ -79,18 +85,39 @@ OPEN_WRAPPER(open64)
     va_start(ap, flags);                                               \
     mode_t mode = mode_arg(flags, ap);                                 \
     va_end(ap);                                                        \
-    return CKPT_NEXT(name)(dirfd, real_path(path, buf), flags, mode);  \
+    const char* real = real_path(path, buf);                           \
+    int kind = proc_copy_kind(real, flags); /* absolute /proc paths only */ \
+    if (kind != PROC_COPY_NONE) return proc_copy_open(real, kind, flags); \
+    return CKPT_NEXT(name)(dirfd, real, flags, mode);                  \
   }
 OPENAT_WRAPPER(openat)
 OPENAT_WRAPPER(openat64)
 
+/* A stdio stream on the rewritten copy of a stat/status file, or NULL (errno 0) if `real`
+ * is not one. */
+static FILE* fopen_copy(const char* real, const char* mode) {
+  int flags = (mode[0] == 'r' && strchr(mode, '+') == NULL ? O_RDONLY : O_RDWR) |
+              (strchr(mode, 'e') != NULL ? O_CLOEXEC : 0);
+  int kind = proc_copy_kind(real, flags);
+  if (kind == PROC_COPY_NONE) return NULL;
+  int fd = proc_copy_open(real, kind, flags);
+  if (fd < 0) return NULL;
+  FILE* f = fdopen(fd, mode);
+  if (f == NULL) close(fd);
+  return f;
+}
+
 WRAPPER FILE* fopen(const char* path, const char* mode) {
   char buf[PATH_CAP];
-  return CKPT_NEXT(fopen)(real_path(path, buf), mode);
+  const char* real = real_path(path, buf);
+  FILE* copy = mode != NULL ? fopen_copy(real, mode) : NULL;
+  return copy != NULL ? copy : CKPT_NEXT(fopen)(real, mode);
 }
 WRAPPER FILE* fopen64(const char* path, const char* mode) {
   char buf[PATH_CAP];
-  return CKPT_NEXT(fopen64)(real_path(path, buf), mode);
+  const char* real = real_path(path, buf);
+  FILE* copy = mode != NULL ? fopen_copy(real, mode) : NULL;
+  return copy != NULL ? copy : CKPT_NEXT(fopen64)(real, mode);
 }
 
 WRAPPER int stat(const char* path, struct stat* st) {
