@@ -137,13 +137,27 @@ CKPT_EXPORT int clock_nanosleep(clockid_t clk, int flags, const timespec* req, t
       [](int r) { return r == EINTR; });
 }
 
+// sleep and usleep call the next definition first (plugins may wrap them too, as the
+// tutorial's do); only the rest of a sleep a checkpoint cut short is slept with nanosleep.
 CKPT_EXPORT unsigned int sleep(unsigned int seconds) {
+  static unsigned int (*real)(unsigned int);
+  WaitBudget budget(seconds * ckpt::kNsPerSec);
+  budget.start();
+  unsigned int left = next_fn(&real, "sleep")(seconds);
+  if (left == 0 || !budget.cut_by_ckpt()) return left;
   timespec rem{};
-  if (ckpt::sleep_ns(seconds * ckpt::kNsPerSec, &rem) == 0) return 0;
-  return static_cast<unsigned>(rem.tv_sec) + (rem.tv_nsec > 0 ? 1 : 0);
+  if (ckpt::sleep_ns(ckpt::ns_of(budget.ts()), &rem) == 0) return 0;
+  return static_cast<unsigned>(rem.tv_sec) + (rem.tv_nsec >= ckpt::kNsPerSec / 2 ? 1 : 0);
 }
 
-CKPT_EXPORT int usleep(useconds_t usec) { return ckpt::sleep_ns(usec * int64_t{1000}, nullptr); }
+CKPT_EXPORT int usleep(useconds_t usec) {
+  static int (*real)(useconds_t);
+  WaitBudget budget(usec * int64_t{1000});
+  budget.start();
+  int rc = next_fn(&real, "usleep")(usec);
+  if (rc == 0 || errno != EINTR || !budget.cut_by_ckpt()) return rc;
+  return ckpt::sleep_ns(ckpt::ns_of(budget.ts()), nullptr);
+}
 
 CKPT_EXPORT int pause() {
   static int (*real)();

@@ -88,7 +88,7 @@ class HostMapping(cli_test.CliCase):
         cmd = [l for l in lines if l.startswith("exec env ")]
         self.assertTrue(cmd, lines)
         self.assertTrue(all("CKPT_COORD_PORT=" in c for c in cmd), cmd)
-        self.assertTrue(all(re.search(r"app\.n[12]\.1\.ckpt'", c) for c in cmd), cmd)
+        self.assertTrue(all(re.search(r"app\.n[12]\.\d+\.ckpt'", c) for c in cmd), cmd)
         del port
 
 
