@@ -7,6 +7,7 @@
 #include "itimer_state.h"
 #include "sysv_checkpoint.h"
 #include "timer_table.h"
+#include "timer_thread.h"
 #include "virtual_ids.h"
 
 namespace ckpt::ipc {
@@ -21,6 +22,9 @@ int on_event(ckpt_event_t event, void* /*data*/) {
     case CKPT_EVENT_WAIT_FOR_SUSPEND_MSG:
       note_ckpt_thread();
       bump_epoch();  // blocked SysV calls about to be interrupted by ckpt retry
+      return 0;
+    case CKPT_EVENT_PRE_SUSPEND_USER_THREAD:
+      thread_timers_take_pending();
       return 0;
     case CKPT_EVENT_SUSPENDED: {
       itimers_checkpoint();

@@ -35,6 +35,10 @@ Slot g_slots[kMaxThreadTimers];
 pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 volatile int g_dispatcher_tid;
 volatile int g_restart_pending;
+// Expiries taken from the dispatcher's pending signals as it is suspended (a pending signal
+// would come back after a restart without its sigval): run when it goes on.
+int g_owed[kMaxThreadTimers];
+volatile int g_nowed;
 
 // Raw system calls: the pid plugin wraps syscall(2) and would give virtual thread ids.
 long raw_call(long nr, long a = 0, long b = 0, long c = 0, long d = 0) {
@@ -89,6 +93,9 @@ void* dispatcher_main(void*) {
       __atomic_store_n(&g_dispatcher_tid, raw_gettid(), __ATOMIC_RELEASE);
       timers_restart_dispatched();
       __atomic_store_n(&g_restart_pending, 0, __ATOMIC_RELEASE);
+    }
+    for (int n = __atomic_exchange_n(&g_nowed, 0, __ATOMIC_ACQ_REL); n > 0; --n) {
+      dispatch(g_owed[n - 1]);
     }
     siginfo_t info;
     long sig = raw_call(SYS_rt_sigtimedwait, reinterpret_cast<long>(&set),
@@ -169,6 +176,20 @@ int thread_timer_target() { return __atomic_load_n(&g_dispatcher_tid, __ATOMIC_A
 
 void thread_timers_restart_pending() {
   if (g_dispatcher_tid != 0) __atomic_store_n(&g_restart_pending, 1, __ATOMIC_RELEASE);
+}
+
+void thread_timers_take_pending() {
+  if (g_dispatcher_tid == 0 || raw_gettid() != g_dispatcher_tid) return;
+  uint64_t set = 1ull << (kTimerThreadSignal - 1);
+  struct timespec zero = {0, 0};
+  siginfo_t info;
+  int n = g_nowed;
+  while (n < kMaxThreadTimers &&
+         raw_call(SYS_rt_sigtimedwait, reinterpret_cast<long>(&set), reinterpret_cast<long>(&info),
+                  reinterpret_cast<long>(&zero), 8) == kTimerThreadSignal) {
+    if (info.si_code == SI_TIMER) g_owed[n++] = info.si_value.sival_int;
+  }
+  g_nowed = n;
 }
 
 void thread_timers_wait_ready() {

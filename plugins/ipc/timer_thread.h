@@ -7,7 +7,8 @@
 // detached thread with the timer's sigval, as glibc does. After a restart its thread id is
 // new: the dispatcher re-creates these timers itself (timers_restart_dispatched), and the
 // timer wrappers wait for that (thread_timers_wait_ready).
-// Checkpoint path: only thread_timers_restart_pending() (a flag).
+// Checkpoint path: thread_timers_restart_pending() and thread_timers_take_pending() (raw
+// system calls and static memory only).
 #pragma once
 
 #include <signal.h>
@@ -28,6 +29,9 @@ void thread_timer_release(int64_t virt);
 int thread_timer_target();
 // RESTART (checkpoint thread): the dispatcher re-creates its timers when it runs again.
 void thread_timers_restart_pending();
+// PRE_SUSPEND_USER_THREAD (in each thread, inside the suspend handler): in the dispatcher,
+// takes its pending timer signals so that their expiries run after the checkpoint.
+void thread_timers_take_pending();
 // Application threads: waits while the dispatcher re-creates the timers after a restart.
 void thread_timers_wait_ready();
 
