@@ -5,6 +5,8 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
@@ -170,6 +172,38 @@ uint64_t unix_peer_inode(uint64_t ino) {
   }
   sys::close_fd(static_cast<int>(nl));
   return peer;
+}
+
+bool host_address(int domain, int port, Addr* out) {
+  if (domain != AF_INET) return false;
+  long fd = sys::sc(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  struct ifreq reqs[16];
+  struct ifconf conf{};
+  conf.ifc_len = sizeof reqs;
+  conf.ifc_req = reqs;
+  bool found = false;
+  if (sys::ioctl(static_cast<int>(fd), SIOCGIFCONF, &conf) == 0) {
+    int n = conf.ifc_len / static_cast<int>(sizeof reqs[0]);
+    for (int i = 0; i < n && !found; ++i) {
+      auto* in = reinterpret_cast<sockaddr_in*>(&reqs[i].ifr_addr);
+      struct ifreq flags = reqs[i];
+      if (in->sin_family != AF_INET ||
+          sys::ioctl(static_cast<int>(fd), SIOCGIFFLAGS, &flags) != 0 ||
+          !(flags.ifr_flags & IFF_UP) || (flags.ifr_flags & IFF_LOOPBACK)) {
+        continue;
+      }
+      memset(out, 0, sizeof *out);
+      auto* o = reinterpret_cast<sockaddr_in*>(&out->ss);
+      o->sin_family = AF_INET;
+      o->sin_addr = in->sin_addr;
+      o->sin_port = htons(static_cast<uint16_t>(port));
+      out->len = sizeof *o;
+      found = true;
+    }
+  }
+  sys::close_fd(static_cast<int>(fd));
+  return found;
 }
 
 }  // namespace ckpt::socket

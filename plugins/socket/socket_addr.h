@@ -22,6 +22,10 @@ bool is_named(int domain, const Addr& a);
 uint64_t unix_peer_inode(uint64_t ino);
 // Port of an inet address (host order), 0 otherwise.
 int addr_port(const Addr& a);
+// After a restart on another host the saved IPv4 address may not exist here: the address
+// of this host's first interface that is up and not loopback (SIOCGIFCONF), with `port`.
+// False for other families or when there is none.
+bool host_address(int domain, int port, Addr* out);
 
 // Tiny formatting into a fixed buffer (no stdio).
 struct Fmt {

@@ -89,9 +89,13 @@ long bind_saved(Saved& s, long fd) {
     return sys::bind(fd, &s.local.ss, s.local.len);
   }
   sys::setopt(static_cast<int>(fd), SOL_SOCKET, SO_REUSEADDR, 1);
-  long rc = sys::bind(fd, &s.local.ss, s.local.len);
+  Addr here = s.local;  // on another host the saved address is gone: this host's, same port
+  long rc = sys::bind(fd, &here.ss, here.len);
+  if (rc == -EADDRNOTAVAIL && host_address(s.domain, addr_port(s.local), &here)) {
+    rc = sys::bind(fd, &here.ss, here.len);
+  }
   if (rc != -EADDRINUSE) return rc;
-  Addr any = s.local;
+  Addr any = here;
   reinterpret_cast<sockaddr_in*>(&any.ss)->sin_port = 0;  // same offset for sin6_port
   rc = sys::bind(fd, &any.ss, any.len);
   socklen_t len = sizeof any.ss;
@@ -118,6 +122,7 @@ long listen_for_peer(Saved& s) {
   }
   socklen_t len = sizeof a.ss;
   long rc = sys::bind(l, &a.ss, a.len);
+  if (rc == -EADDRNOTAVAIL && host_address(s.domain, 0, &a)) rc = sys::bind(l, &a.ss, a.len);
   if (rc == 0) rc = sys::listen(static_cast<int>(l), 4);
   if (rc == 0) rc = sys::sc(SYS_getsockname, l, &a.ss, &len);
   a.len = len;

@@ -87,7 +87,9 @@ class HostMapping(cli_test.CliCase):
         cmd = [l for l in lines if l.startswith("exec env ")]
         self.assertTrue(cmd, lines)
         self.assertTrue(all("CKPT_COORD_PORT=" in c for c in cmd), cmd)
-        self.assertTrue(any("app.n2.1.ckpt'" in c for c in cmd), cmd)
+        # One agent per saved host: `ckpt restart --only-host` restores that host's tree.
+        self.assertTrue(any(" restart --join-coordinator " in c and "--only-host 'n2'" in c and
+                            c.endswith(" '%s'" % gen) for c in cmd), cmd)
         del port
 
 
