@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -43,7 +44,14 @@ std::string remote_command(const RemoteLaunch& launch) {
   if (files != nullptr && files[0] == '1') {
     cmd += " CKPT_RESTORE_FILES=1";
   }
-  cmd += " " + shell_quote(launch.loader);
+  if (!launch.part_of.empty()) {
+    cmd += " " + shell_quote(launch.ckpt) + " restart --join-coordinator --coord-host " +
+           shell_quote(launch.coord.host) + " --coord-port " +
+           shell_quote(std::to_string(launch.coord.port)) + " --only-host " +
+           shell_quote(launch.part_of);
+  } else {
+    cmd += " " + shell_quote(launch.loader);
+  }
   if (launch.lazy) {
     cmd += " --lazy";
   }
@@ -84,29 +92,81 @@ namespace ckpt::launcher {
 
 bool is_this_host(const std::string& host) { return is_local_host(host); }
 
-Result<std::vector<RestoredProcess>> spawn_on_hosts(const Generation& gen, const HostRestart& how) {
-  const image::ImageInfo* root = root_image(gen);
-  std::vector<RestoredProcess> children;
-  for (const image::ImageInfo& img : gen.images) {
-    std::string saved = image::fixed_string(img.header.host, sizeof img.header.host);
-    const std::string& target = how.mapping->target_of(saved);
-    bool local = is_this_host(target);
-    Result<pid_t> pid =
-        local ? spawn_loader(how.cmd, img.file, how.local_coord, how.ckpt_dir)
-              : spawn_remote(RemoteLaunch{how.agent, target, how.cmd.loader, how.cmd.lazy,
-                                          img.file, how.remote_coord, how.ckpt_dir});
-    if (!pid.is_ok()) {
-      for (RestoredProcess& c : children) {
-        kill(c.pid, SIGKILL);
-        waitpid(c.pid, nullptr, 0);
-      }
-      return pid.status();
+namespace {
+
+std::string saved_host(const image::ImageInfo& img) {
+  return image::fixed_string(img.header.host, sizeof img.header.host);
+}
+
+std::string self_exe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("ckpt");
+}
+
+void kill_all(std::vector<RestoredProcess>& children) {
+  for (RestoredProcess& c : children) {
+    if (c.direct && !c.reaped) {
+      kill(c.pid, SIGKILL);
+      waitpid(c.pid, nullptr, 0);
+      c.reaped = true;
     }
-    children.push_back(RestoredProcess{pid.value(), img.file, &img == root, img.header.vpid,
-                                       local ? "" : target});
-    if (!local) {
-      std::fprintf(stderr, "ckpt restart: %s\n",
-                   msg::restoring_remotely(target, img.header.vpid, saved, how.agent).c_str());
+  }
+}
+
+// The part saved on `saved`, through one agent to `target`; one entry per image.
+Status spawn_part(const Generation& gen, const HostRestart& how, const std::string& saved,
+                  const std::string& target, std::vector<RestoredProcess>& children) {
+  const image::ImageInfo* root = root_image(gen);
+  RemoteLaunch launch{how.agent, target, how.cmd.loader, how.cmd.lazy, gen.dir,
+                      how.remote_coord, how.ckpt_dir, saved, self_exe()};
+  bool one_agent = !gen.dir.empty();  // loose image files: one loader per image, as before
+  pid_t pid = 0;
+  if (one_agent) {
+    CKPT_TRY_ASSIGN(pid, spawn_remote(launch));
+  }
+  bool first = true;
+  for (const image::ImageInfo& img : gen.images) {
+    if (saved_host(img) != saved) {
+      continue;
+    }
+    if (!one_agent) {
+      launch.part_of.clear();
+      launch.image = img.file;
+      CKPT_TRY_ASSIGN(pid, spawn_remote(launch));
+    }
+    RestoredProcess p{pid, img.file, &img == root, img.header.vpid, target};
+    p.direct = first || !one_agent;
+    first = false;
+    children.push_back(p);
+    std::fprintf(stderr, "ckpt restart: %s\n",
+                 msg::restoring_remotely(target, img.header.vpid, saved, how.agent).c_str());
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::vector<RestoredProcess>> spawn_on_hosts(const Generation& gen, const HostRestart& how) {
+  Generation here{gen.dir, gen.number, gen.job_id, {}};
+  std::vector<std::string> moved;  // saved hosts restored elsewhere, in order of appearance
+  for (const image::ImageInfo& img : gen.images) {
+    std::string saved = saved_host(img);
+    if (is_this_host(how.mapping->target_of(saved))) {
+      here.images.push_back(img);
+    } else if (std::find(moved.begin(), moved.end(), saved) == moved.end()) {
+      moved.push_back(saved);
+    }
+  }
+  std::vector<RestoredProcess> children;
+  if (!here.images.empty()) {
+    CKPT_TRY_ASSIGN(children, spawn_restored(here, how.cmd, how.local_coord, how.ckpt_dir));
+  }
+  for (const std::string& saved : moved) {
+    Status st = spawn_part(gen, how, saved, how.mapping->target_of(saved), children);
+    if (!st.is_ok()) {
+      kill_all(children);
+      return st;
     }
   }
   return children;

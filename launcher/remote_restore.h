@@ -6,6 +6,10 @@
 // images are taken at the same paths there (a shared file system, as for the checkpoint
 // directory of a multi-node job). The agent is a child of `ckpt restart`, so its exit status
 // is the remote process's (ssh and netns-rsh pass it through).
+// Several processes saved on one host are restored there as one part, so that they keep
+// their parents (an mpirun's orted and its ranks, a shell and its children): the agent
+// runs `exec env ... <ckpt> restart --join-coordinator --coord-host H --coord-port P
+// --only-host SAVED [--lazy] <generation dir>` there (the process tree of restore_tree.h).
 #pragma once
 
 #include <sys/types.h>
@@ -26,6 +30,9 @@ struct RemoteLaunch {
   std::string image;
   CoordAddress coord;    // as the remote host reaches it
   std::string ckpt_dir;
+  std::string part_of;   // non-empty: restore every image saved on this host, as a tree,
+                         // through `<ckpt> restart --only-host part_of <image>` (image = gen dir)
+  std::string ckpt;      // the ckpt binary, for part_of
 };
 
 // --rsh-agent, else CKPT_RSH_AGENT, else "ssh".
@@ -60,8 +67,11 @@ struct HostRestart {
 // True if `host` is this host (then its processes are restored locally, without the agent).
 bool is_this_host(const std::string& host);
 
-// One process per image, each on its mapped host: locally through the loader, elsewhere
-// through the agent. On failure the children already started are killed and reaped.
+// Every image on its mapped host: the images that stay here as one process tree (as
+// spawn_restored), those of each saved host that moves elsewhere through one agent running
+// `ckpt restart --only-host` there (their tree too). Each remote image gets an entry with
+// the agent's pid (direct for the first). On failure the children already started are
+// killed and reaped.
 Result<std::vector<RestoredProcess>> spawn_on_hosts(const Generation& gen, const HostRestart& how);
 
 }  // namespace ckpt::launcher

@@ -14,7 +14,8 @@ packages=(
   python3 perl gawk file procps sqlite3               # cr harness and real-program tests
   slurmctld slurmd slurm-client munge shellcheck      # tests/slurm: a real one-node Slurm
   redis-server redis-tools                            # tests/cr/socket: a real TCP server
-  openmpi-bin libopenmpi-dev iproute2                 # tests/multihost: mpirun across netns hosts
+  openmpi-bin libopenmpi-dev iproute2                 # tests/mpi, tests/multihost: mpirun
+  hpcc lammps                                         # tests/mpi: real MPI applications
 )
 # shellcheck disable=SC2206
 packages+=(${CKPT_EXTRA_PACKAGES:-})

@@ -9,6 +9,7 @@
 #include "core/fd_detail.h"
 #include "core/fd_kinds.h"
 #include "core/fd_messages.h"
+#include "core/shared_fds.h"
 #include "core/shared_memory.h"
 #include "sys/log.h"
 #include "sys/str.h"
@@ -237,7 +238,7 @@ bool check_files(bool restore_files, char* why, size_t cap) {
   for (int i = 0; i < p.nfds; ++i) {
     const FdRecord& rec = p.fds[i];
     if (detail(i).sub != FdSub::kPlain || (rec.status_flags & O_PATH) ||
-        is_pseudo_path(path_of(rec))) {
+        is_pseudo_path(path_of(rec)) || share_restores_fd(rec.fd)) {
       continue;
     }
     if (rec.kind == kFdRegular) {
@@ -264,7 +265,7 @@ long restore_unlinked(int idx) {
   }
   char link[48];
   sys::Fmt(link, sizeof link).s("/proc/self/fd/").i(o.restored_fd);
-  // O_NOFOLLOW (mkstemp's) would refuse the /proc/self/fd link itself (ELOOP)
+  // O_NOFOLLOW (mkstemp and shm_open add it) would refuse the /proc/self/fd symlink: ELOOP.
   int flags = rec.status_flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_NOFOLLOW);
   long rc = place_fd(sys::open(link, flags | O_CLOEXEC), rec);
   if (rc == 0) sys::lseek(rec.fd, rec.offset, SEEK_SET);

@@ -9,20 +9,25 @@
 
 namespace ckpt {
 
-enum ShareKind : int { kShareNone = 0, kSharePipe, kShareFifo, kShareFile };
+enum ShareKind : int {
+  kShareNone = 0, kSharePipe, kShareFifo, kShareFile,
+  kSharePtyMaster, kSharePtySlave  // shared_ptys.h
+};
 
 struct SharedFd {
   int fd;
   int kind;            // ShareKind; kShareNone: libckpt's per-process code handles it
   int status_flags;    // F_GETFL
   int fd_flags;        // F_GETFD
-  uint64_t dev, ino;   // pipes: dev 0 and the pipefs inode
+  uint64_t dev, ino;   // pipes: dev 0 and the pipefs inode; ptys: dev 0 and the pty index
   int leader;          // this process drains, re-creates and refills the object
   int first;           // first fd of its object in this process
   int ends;            // pipes: OR of the ends held in the computation (1 read, 2 write)
   int pipe_size;       // F_GETPIPE_SZ
   uint32_t data_off, data_len;  // leader's first fd: bytes in flight in SharedTable::bytes
   char key[64];        // files: exchange key of the description's leader
+  int has_termios;     // pty slave: termios was read
+  char termios[64];    // pty slave: TCGETS2 (kernel struct termios2, 44 bytes)
 };
 
 inline constexpr uint32_t kShareBytes = 8u << 20;  // bytes in flight, all pipes together

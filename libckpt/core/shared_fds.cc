@@ -11,6 +11,7 @@
 #include "core/shared_fd_table.h"
 #include "core/shared_kv.h"
 #include "core/shared_memory.h"
+#include "core/shared_ptys.h"
 #include "sys/log.h"
 #include "sys/proc_dir.h"
 #include "sys/str.h"
@@ -39,14 +40,20 @@ void add_fd(int fd) {
   SharedTable& t = g_table;
   struct stat st;
   if (fd == rt().coord_fd || fd == rt().log_fd || t.n >= kMaxFds ||
-      sys::call(sys::kFstat, fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode))) {
+      sys::call(sys::kFstat, fd, &st) < 0 ||
+      !(S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
     return;
   }
-  SharedFd& s = t.fds[t.n++];
+  SharedFd& s = t.fds[t.n];
   sys::mem_zero(&s, sizeof s);
   s.fd = fd;
   s.status_flags = static_cast<int>(sys::fcntl(fd, F_GETFL));
   s.fd_flags = static_cast<int>(sys::fcntl(fd, F_GETFD));
+  if (S_ISCHR(st.st_mode)) {  // only pty ends are shared; other devices are reopened
+    if (pty_classify(s, st)) ++t.n;
+    return;
+  }
+  ++t.n;
   s.dev = st.st_dev;
   s.ino = st.st_ino;
   s.kind = S_ISREG(st.st_mode) ? kShareFile : kShareFifo;
@@ -207,16 +214,25 @@ void share_elect() {
   shm_elect(g_tag);
   for (int i = 0; i < t.n; ++i) {
     const SharedFd& s = t.fds[i];
-    if (s.kind == kShareFile) publish_file(s);
-    if (s.kind != kShareFile && s.first == s.fd) publish_pipe(i);
+    if (s.kind == kSharePtyMaster || s.kind == kSharePtySlave) {
+      pty_publish(g_tag, s);
+    } else if (s.kind == kShareFile) {
+      publish_file(s);
+    } else if (s.first == s.fd) {
+      publish_pipe(i);
+    }
   }
 }
 
 void share_drain() {
   SharedTable& t = g_table;
   if (g_tag >= 0) shm_resolve();
+  for (int i = 0; i < t.n; ++i) {  // pty slaves first: they look for a master held here
+    if (t.fds[i].kind == kSharePtySlave) pty_resolve(g_tag, t.fds[i]);
+  }
   for (int i = 0; i < t.n; ++i) {
     SharedFd& s = t.fds[i];
+    if (s.kind == kSharePtyMaster) pty_resolve(g_tag, s);
     if (s.kind == kShareFile) resolve_file(s);
     if ((s.kind == kSharePipe || s.kind == kShareFifo) && s.first == s.fd) resolve_pipe(i);
   }
@@ -237,6 +253,12 @@ void share_refill() {
         s.data_len == 0) {
       continue;
     }
+    if (s.kind == kSharePtyMaster) {  // through a slave of our own, closed again
+      long sl = pty_reopen_slave(s);
+      if (sl >= 0) sys::close(static_cast<int>(sl));
+      s.data_len = 0;
+      continue;
+    }
     char path[32];
     sys::Fmt(path, sizeof path).s("/proc/self/fd/").i(s.fd);
     long wr = sys::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -251,7 +273,10 @@ bool share_restores_fd(int fd) {
   const SharedTable& t = g_table;
   for (int i = 0; i < t.n; ++i) {
     const SharedFd& s = t.fds[i];
-    if (s.fd == fd) return s.kind != kShareNone && !(s.kind == kShareFile && s.leader);
+    if (s.fd == fd) {  // a shared file's leader and a pty master are restored as usual
+      return s.kind != kShareNone && s.kind != kSharePtyMaster &&
+             !(s.kind == kShareFile && s.leader);
+    }
   }
   return false;
 }

@@ -1,6 +1,7 @@
 // libckpt/core/shared_fds.h: what several processes of the computation share through their
 // fds: pipes whose ends are in different processes, named FIFOs, and open file
-// descriptions inherited across fork (one offset for all). Checkpoint path: yes.
+// descriptions inherited across fork (one offset for all), and ptys whose master and slave
+// are in different processes (shared_ptys.h). Checkpoint path: yes.
 //
 // Checkpoint: at LEADER_ELECTION every process publishes, per pipe/FIFO (by inode), its
 // vpid (KV MIN and MAX) and the ends it holds (OR), and per regular-file fd an entry

@@ -10,6 +10,7 @@
 #include "core/shared_fd_table.h"
 #include "core/shared_fds.h"
 #include "core/shared_memory.h"
+#include "core/shared_ptys.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -55,6 +56,8 @@ bool is_read_end(const SharedFd& s) { return (s.status_flags & O_ACCMODE) == O_R
 void wanted_key(char* out, size_t cap, const SharedFd& s) {
   if (s.kind == kShareFile) {
     sys::str_copy(out, s.key, cap);
+  } else if (s.kind == kSharePtySlave || s.kind == kSharePtyMaster) {
+    pty_exchange_key(out, cap, s);
   } else {
     sys::Fmt(out, cap).s("p:").u(s.ino).c(is_read_end(s) ? 'r' : 'w');
   }
@@ -109,11 +112,25 @@ void reopen_fifo(int idx) {
   g_temp[idx] = refill ? static_cast<int>(holder) : -1;
 }
 
+// The master's holder: a slave of the re-created master for the processes that had one.
+void offer_pty_slave(const SharedFd& s, const char* key) {
+  long fd = pty_reopen_slave(s);
+  if (fd < 0) {
+    CKPT_LOG(kError, "fd {}: cannot open a slave of the pty {} ({})", s.fd, s.ino, fd);
+    return;
+  }
+  int above = move_fd_above(static_cast<int>(fd), g_above);
+  ckpt_fd_offer(key, above);
+  g_close[g_nclose++] = above;
+}
+
 void prepare(int idx) {
   const SharedFd& s = shared_table().fds[idx];
   char key[64];
   wanted_key(key, sizeof key, s);
-  if (s.kind == kShareFifo) {
+  if (s.kind == kSharePtyMaster) {
+    if (s.first == s.fd) offer_pty_slave(s, key);
+  } else if (s.kind == kShareFifo) {
     reopen_fifo(idx);
   } else if (s.kind == kSharePipe && s.leader) {
     if (s.first == s.fd) recreate_pipe(idx);
@@ -125,7 +142,8 @@ void prepare(int idx) {
 }
 
 bool receives(const SharedFd& s) {
-  return (s.kind == kSharePipe || s.kind == kShareFile) && !s.leader;
+  return (s.kind == kSharePipe || s.kind == kShareFile || s.kind == kSharePtySlave) &&
+         !s.leader;
 }
 
 // Followers: each received fd (or a dup of the one an earlier fd with the same key got),
@@ -147,7 +165,8 @@ void take_received() {
     if (g_temp[i] >= 0) g_temp[i] = move_fd_above(g_temp[i], g_above);
   }
   for (int i = 0; i < t.n; ++i) {
-    if (receives(t.fds[i]) && g_temp[i] >= 0) place(g_temp[i], t.fds[i]);
+    if (!receives(t.fds[i]) || g_temp[i] < 0) continue;
+    place(g_temp[i], t.fds[i]);
   }
 }
 

@@ -88,7 +88,10 @@ class HostMapping(cli_test.CliCase):
         cmd = [l for l in lines if l.startswith("exec env ")]
         self.assertTrue(cmd, lines)
         self.assertTrue(all("CKPT_COORD_PORT=" in c for c in cmd), cmd)
-        self.assertTrue(all(re.search(r"app\.n[12]\.\d+\.ckpt'", c) for c in cmd), cmd)
+        # One agent per saved host: `ckpt restart --only-host` restores that host's tree.
+        self.assertTrue(all(" restart --join-coordinator " in c and
+                            re.search(r"--only-host 'n[12]'", c) and c.endswith(" '%s'" % gen)
+                            for c in cmd), cmd)
         del port
 
 
