@@ -69,7 +69,7 @@ void restart_failed(int fd, const char* what, long err) {
 
 void listener_moved(int fd, const char* old_addr, const char* new_addr) {
   Line("warning").f().s("fd ").i(fd).s(": listening address ").s(old_addr)
-      .s(" is taken; listening on ").s(new_addr).s(" instead");
+      .s(" is taken or not an address of this host; listening on ").s(new_addr).s(" instead");
 }
 
 void debug(const char* what, int fd, int64_t value) {

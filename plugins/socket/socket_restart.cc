@@ -11,6 +11,7 @@
 
 #include "ckpt/plugin.h"
 #include "socket_addr.h"
+#include "socket_host_addr.h"
 #include "socket_messages.h"
 #include "socket_sys.h"
 #include "socket_table.h"
@@ -81,7 +82,8 @@ void unlink_stale_socket_file(const Addr& a) {
   }
 }
 
-// Binds to the saved address; a taken inet port falls back to any port (reported).
+// Binds to the saved address. An IP this host lacks (restarted on another node) falls back
+// to the wildcard address, a taken inet port to any port; both are reported.
 long bind_saved(Saved& s, long fd) {
   if (s.v6only >= 0) sys::setopt(static_cast<int>(fd), IPPROTO_IPV6, IPV6_V6ONLY, s.v6only);
   if (s.domain == AF_UNIX) {
@@ -89,11 +91,17 @@ long bind_saved(Saved& s, long fd) {
     return sys::bind(fd, &s.local.ss, s.local.len);
   }
   sys::setopt(static_cast<int>(fd), SOL_SOCKET, SO_REUSEADDR, 1);
-  long rc = sys::bind(fd, &s.local.ss, s.local.len);
-  if (rc != -EADDRINUSE) return rc;
   Addr any = s.local;
-  reinterpret_cast<sockaddr_in*>(&any.ss)->sin_port = 0;  // same offset for sin6_port
-  rc = sys::bind(fd, &any.ss, any.len);
+  long rc = sys::bind(fd, &any.ss, any.len);
+  if (address_gone(rc)) {
+    any = wildcard_of(s.local);
+    rc = sys::bind(fd, &any.ss, any.len);
+  }
+  if (rc == -EADDRINUSE) {
+    reinterpret_cast<sockaddr_in*>(&any.ss)->sin_port = 0;  // same offset for sin6_port
+    rc = sys::bind(fd, &any.ss, any.len);
+  }
+  if (rc != 0 || memcmp(&any.ss, &s.local.ss, s.local.len) == 0) return rc;
   socklen_t len = sizeof any.ss;
   if (rc == 0 && sys::sc(SYS_getsockname, fd, &any.ss, &len) == 0) {
     char old_addr[80], new_addr[80];
@@ -118,6 +126,10 @@ long listen_for_peer(Saved& s) {
   }
   socklen_t len = sizeof a.ss;
   long rc = sys::bind(l, &a.ss, a.len);
+  // Restarted on a host without the old IP: listen where this host reaches the old peer.
+  if (address_gone(rc) && local_address_toward(s.domain, s.peer, &a)) {
+    rc = sys::bind(l, &a.ss, a.len);
+  }
   if (rc == 0) rc = sys::listen(static_cast<int>(l), 4);
   if (rc == 0) rc = sys::sc(SYS_getsockname, l, &a.ss, &len);
   a.len = len;
