@@ -8,8 +8,9 @@
 #      job's checkpoint directory; it ignores SIGTERM so that it outlives the signal that
 #      starts a checkpoint; it is stopped by pid or `ckpt quit` when the job ends);
 #   2. if a generation of this job verifies (`ckpt restart --dry-run`), run
-#      `srun ckpt restart GEN` (multi-node job: `srun -N <nodes> --ntasks-per-node=1 ckpt
-#      restart --slurm GEN`, each node restoring one old host's processes) and print
+#      `srun ckpt restart GEN` (multi-node job: `srun -N <nodes> -n <nodes>
+#      --ntasks-per-node=1 ckpt restart --slurm GEN`, each node restoring one old host's
+#      processes) and print
 #      "restarting from gen-N (restart count R)";
 #      otherwise run `srun ckpt launch PROG ARGS` and print
 #      "no valid generation: starting fresh (restart count R)";
@@ -39,7 +40,7 @@
 #                             node restores every process. Default 1 in a multi-node job, 0 in
 #                             a one-node job
 #   CKPT_SLURM_RESTART_SRUN_OPTS  srun options for the restart step (default "-n 1 -N 1", or
-#                             "-N <nodes> --ntasks-per-node=1" when spreading)
+#                             "-N <nodes> -n <nodes> --ntasks-per-node=1" when spreading)
 #   CKPT_SLURM_LAUNCH_OPTS    extra `ckpt launch` options (e.g. "--interval 600 --keep 3")
 #   CKPT_SLURM_COORD_OPTS     extra `ckpt coordinator` options (e.g. "--barrier-timeout 20")
 #   CKPT_SLURM_COORD_HOST     IPv4 address the steps use to reach the coordinator (default
@@ -129,7 +130,9 @@ ckpt_slurm_init() {
   CKPT_SLURM_REQUEUE=${CKPT_SLURM_REQUEUE:-1}
   CKPT_SLURM_CKPT_TIMEOUT=${CKPT_SLURM_CKPT_TIMEOUT:-60}
   if [[ $CKPT_SLURM_SPREAD == 1 ]]; then
-    CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--N ${SLURM_JOB_NUM_NODES:-1} --ntasks-per-node=1}
+    # -n too: the job's own task count (SLURM_NTASKS, e.g. 4 tasks on 2 nodes) would win.
+    local nodes=${SLURM_JOB_NUM_NODES:-1}
+    CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--N $nodes -n $nodes --ntasks-per-node=1}
   else
     CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--n 1 -N 1}
   fi

@@ -26,7 +26,10 @@ under the template; T = --tasks, default 1):
                   ExcNodeList=n1` while pending: the restart runs on n2+n3, one `ckpt restart
                   --slurm` per node, each restoring the process of one old host; every
                   worker prints its host before and after
-Every scenario checks that the job completes with the RESULT line of an uninterrupted run
+With --ring-worker slurm_ring_worker --tasks N the job's tasks exchange data over TCP in a
+ring (multinode_requeue: N/2 tasks per node, so connections cross the nodes); the reference
+is then N native processes of the ring with SLEEP_MS 0, one RESULT line per task.
+Every scenario checks that the job completes with the RESULT line(s) of an uninterrupted run
 (`slurm_worker STEPS 0`), that the output shows the restart count, and whether the
 computation resumed (one "step 1/" line per task) or started over.
 Exit 0 = pass, 1 = fail, 77 = skipped (not root, or Slurm/munge not installed).
@@ -133,27 +136,56 @@ class Scenario:
         self.base = base
         self.ckptdir = os.path.join(base, "ckpt")
         self.steps = 160 if args.scenario == "timelimit" else 40
-        self.tasks = args.tasks
+        # multinode_requeue: 2 tasks of slurm_worker, or --tasks of the ring, on 2 nodes
+        self.tasks = 2 if args.scenario == "multinode_requeue" and not args.ring_worker \
+            else args.tasks
         self.job = None
         self.out = None
 
+    def worker_argv(self, sleep_ms):
+        """The job's program: slurm_worker STEPS MS, or with --ring-worker the socket ring
+        slurm_ring_worker STEPS MS DIR (rendezvous files in the test's shared scratch dir)."""
+        if not self.args.ring_worker:
+            return [self.args.worker, str(self.steps), str(sleep_ms)]
+        ring_dir = os.path.join(self.base, "ring")
+        os.makedirs(ring_dir, exist_ok=True)
+        return [self.args.ring_worker, str(self.steps), str(sleep_ms), ring_dir]
+
     def expected_result(self):
-        r = subprocess.run([self.args.worker, str(self.steps), "0"], capture_output=True,
-                           text=True, timeout=60)
-        lines = [l for l in r.stdout.splitlines() if l.startswith("RESULT ")]
-        check(r.returncode == 0 and len(lines) == 1, f"native worker run failed: {r.stdout}")
-        return lines[0]
+        """The RESULT lines of an uninterrupted native run, sorted: one slurm_worker, or
+        one process per task of the ring (SLURM_PROCID/SLURM_NTASKS set as srun does)."""
+        count = self.tasks if self.args.ring_worker else 1
+        procs = [subprocess.Popen(self.worker_argv(0), stdout=subprocess.PIPE, text=True,
+                                  env=dict(os.environ, SLURM_PROCID=str(t),
+                                           SLURM_NTASKS=str(count), SLURM_JOB_ID="native",
+                                           SLURM_JOB_NUM_NODES="1"))
+                 for t in range(count)]
+        lines = []
+        try:
+            for p in procs:
+                out = p.communicate(timeout=60)[0]
+                got = [l for l in out.splitlines() if l.startswith("RESULT ")]
+                check(p.returncode == 0 and len(got) == 1, f"native worker run failed: {out}")
+                lines += got
+        finally:
+            for p in procs:  # a ring member that failed leaves the others waiting
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        return sorted(lines * (self.tasks // count))
 
     def submit(self, *sbatch_opts, extra_env=None):
+        # More tasks than the one node has CPUs (the ring's 4 on 2 cores): overcommit.
+        over = ["--overcommit"] if not self.cluster.nodes and \
+            self.tasks > (os.cpu_count() or 1) else []
         env = dict(self.cluster.env, CKPT=self.args.ckpt, CKPT_CKPTDIR=self.ckptdir,
-                   CKPT_SLURM_SRUN_OPTS=f"-n {self.tasks}")
+                   CKPT_SLURM_SRUN_OPTS=" ".join([f"-n {self.tasks}"] + over))
         env.update(extra_env or {})
         env.pop("CKPT_JOB_ID", None)
         out = self.cluster.run("sbatch", "--parsable", "-p", "low", "-n", str(self.tasks),
-                               "--exclusive",
+                               "--exclusive", *over,
                                "-o", os.path.join(self.base, "job-%j.out"), *sbatch_opts,
-                               TEMPLATE, self.args.worker, str(self.steps), str(SLEEP_MS),
-                               env=env)
+                               TEMPLATE, *self.worker_argv(SLEEP_MS), env=env)
         self.job = out.strip().split(";")[0]
         self.out = os.path.join(self.base, f"job-{self.job}.out")
         log(f"submitted job {self.job} ({self.tasks} task(s), {self.steps} steps of "
@@ -218,8 +250,7 @@ class Scenario:
     def check_common(self, result, restarts, resumed):
         out = self.output()
         results = [l for l in out.splitlines() if l.startswith("RESULT ")]
-        check(results == [result] * self.tasks,
-              f"expected {self.tasks} x '{result}', got {results}")
+        check(sorted(results) == result, f"expected {result}, got {results}")
         check(self.cluster.job_field(self.job, "Restarts") == str(restarts),
               f"scontrol says Restarts={self.cluster.job_field(self.job, 'Restarts')}, "
               f"expected {restarts}")
@@ -351,14 +382,18 @@ def host_lines(out):
 
 
 def scenario_multinode_requeue(s, result):
-    """2 tasks on n1+n2; requeued with n1 excluded, restarted by one `ckpt restart --slurm`
-    per node on n2+n3: node i restores the processes of the generation's i-th old host."""
-    s.tasks = 2
-    s.submit("-N", "2", "--ntasks-per-node=1",
-             extra_env={"CKPT_SLURM_SRUN_OPTS": "-n 2 -N 2"})
+    """T tasks on n1+n2 (T/2 per node); requeued with n1 excluded, restarted by one `ckpt
+    restart --slurm` per node on n2+n3: node i restores the processes of the generation's
+    i-th old host. With --ring-worker the tasks talk over TCP, across the nodes too."""
+    per_node = s.tasks // 2
+    s.submit("-N", "2", f"--ntasks-per-node={per_node}",
+             extra_env={"CKPT_SLURM_SRUN_OPTS": f"-n {s.tasks} -N 2"})
     s.wait_progress(6)
-    before = dict(host_lines(s.output()))
-    check(sorted(before.values()) == ["n1", "n2"], f"first run not on n1+n2: {before}")
+    wait_for("every task's first host line",
+             lambda: len(host_lines(s.output())) >= s.tasks, 20)
+    before = dict(host_lines(s.output())[:s.tasks])
+    check(sorted(before.values()) == ["n1"] * per_node + ["n2"] * per_node,
+          f"first run not on n1+n2: {before}")
     s.cluster.run("scontrol", "requeue", s.job)
     log(f"scontrol requeue {s.job}")
     wait_for("the requeued job to be pending",
@@ -379,17 +414,19 @@ def scenario_multinode_requeue(s, result):
     # A worker prints its host at the start and again only when it changed: a part may
     # restore old host n2's task on n2 (old hosts are ordered by vpid, i.e. join order).
     lines = host_lines(out)
-    check(len(lines) in (3, 4) and dict(lines[:2]) == before,
+    check(s.tasks + per_node <= len(lines) <= 2 * s.tasks and
+          dict(lines[:s.tasks]) == before,
           f"expected one host line per task, then one per task that moved: {lines}")
-    after = dict(before, **dict(lines[2:]))
-    check(sorted(after.values()) == ["n2", "n3"], f"the restart did not run on n2+n3: {after}")
-    # Each part names the old host it restored; that host's task must now run on its node.
-    parts = re.findall(r"node (n\d) \(SLURM_NODEID (\d) of 2\) restarts the 1 process\(es\) "
-                       r"that ran on (n\d)", out)
+    after = dict(before, **dict(lines[s.tasks:]))
+    check(sorted(after.values()) == ["n2"] * per_node + ["n3"] * per_node,
+          f"the restart did not run on n2+n3: {after}")
+    # Each part names the old host it restored; that host's tasks must now run on its node.
+    parts = re.findall(rf"node (n\d) \(SLURM_NODEID (\d) of 2\) restarts the {per_node} "
+                       r"process\(es\) that ran on (n\d)", out)
     check(sorted(p[1] for p in parts) == ["0", "1"], f"expected one part per node: {parts}")
     for node, _, old_host in parts:
-        task = [t for t, h in before.items() if h == old_host]
-        check(len(task) == 1 and after.get(task[0]) == node,
+        tasks = [t for t, h in before.items() if h == old_host]
+        check(len(tasks) == per_node and all(after.get(t) == node for t in tasks),
               f"the process of old host {old_host} should run on {node}: before {before}, "
               f"after {after}")
     log(f"tasks moved {before} -> {after}")
@@ -457,7 +494,9 @@ def main():
     ap.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--tasks", type=int, default=1,
-                    help="independent tasks (srun -n); slurm/preempt-2tasks uses 2")
+                    help="tasks (srun -n); slurm/preempt-2tasks uses 2, the ring tests 4")
+    ap.add_argument("--ring-worker", default="",
+                    help="slurm_ring_worker: the tasks exchange data over TCP in a ring")
     ap.add_argument("--deadline", type=int, default=0,
                     help="fail and clean up after this many seconds (below ctest's TIMEOUT)")
     args = ap.parse_args()
@@ -468,6 +507,7 @@ def main():
     args.ckpt = os.path.abspath(args.ckpt)
     args.worker = os.path.abspath(args.worker)
     args.plugin = os.path.abspath(args.plugin)
+    args.ring_worker = os.path.abspath(args.ring_worker) if args.ring_worker else ""
     clean_stale_clusters()
     base = tempfile.mkdtemp(prefix="ckpt-slurm.", dir="/tmp")
     os.chmod(base, 0o755)
