@@ -10,7 +10,8 @@
   D  --incremental (second)                        -> bytes and time of the second checkpoint
   E  --compress --kill                             -> time and size; gzip -1 of A's image
   then, with memhog gone: gzip -1 of A's image (not in sparse mode: same bytes as random),
-  warm `cat` of A's image, `ckpt restart --dry-run` of A (checksums only), restart eager
+  warm `cat` of A's image, a read of it into fresh anonymous memory (one thread),
+  `ckpt restart --dry-run` of A (checksums only), restart eager
   from A, --lazy from A, eager from D (references C) and from E (compressed); memhog
   verifies every page each time. A failed restart is recorded; the next one still runs.
 
@@ -21,7 +22,8 @@ import os
 import shutil
 import time
 
-from bench_machine import dd_copy_direct, dd_copy_fsync, gzip_fast, warm_cat
+from bench_machine import (dd_copy_direct, dd_copy_fsync, gzip_fast, read_into_fresh_memory,
+                           warm_cat)
 from bench_memhog import Memhog, checkpoint, restart
 from bench_session import BenchError
 
@@ -123,6 +125,7 @@ def after_kill(session, port, hog, stage, emit, gens):
             gens["compress"].update(gzip_s=round(gzip_s, 6), gzip_bytes=gzip_bytes)
         stage.record = gens["default"]
         warm = round(warm_cat(a["image"]), 6)
+        fresh = round(read_into_fresh_memory(a["image"]), 6)
         verify = round(verify_only(session, port, a["dir"]), 6)
     except BenchError as err:
         err.partial = err.partial or dict(stage.record)
@@ -132,7 +135,8 @@ def after_kill(session, port, hog, stage, emit, gens):
             (gens["compress"], gens["e"], False))
     for record, gen, is_lazy in runs:
         if gen is a:
-            record.update(warm_cat_image_s=warm, restart_verify_only_s=verify)
+            record.update(warm_cat_image_s=warm, fresh_memory_read_image_s=fresh,
+                          restart_verify_only_s=verify)
         try:
             record.update(restart(session, port, hog, gen["dir"], lazy=is_lazy))
         except BenchError as err:

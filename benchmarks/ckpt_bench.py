@@ -30,7 +30,7 @@ from bench_machine import REPO, git_revision, machine_info, probe_disk, probe_me
 from bench_overhead import measure_overhead
 from bench_session import BenchError, Session
 
-MODES = ("random", "zero", "sparse")
+MODES = ("random", "zero", "sparse", "text")
 PARTS = ("machine", "cycle", "overhead")
 TOOLS = ("ckpt", "memhog", "memcpy_bw", "overhead_loop")
 
@@ -40,7 +40,7 @@ def parse_args(argv):
     p.add_argument("--sizes", default="256,1024",
                    help="comma-separated MiB (default 256,1024; 4096 is optional)")
     p.add_argument("--modes", default="random,zero,sparse",
-                   help="comma-separated memhog modes: random, zero, sparse")
+                   help="comma-separated memhog modes: random, zero, sparse, text (compressible)")
     p.add_argument("--repeat", type=int, default=1,
                    help="repetitions of each size x mode and of the disk probes")
     p.add_argument("--overhead-runs", type=int, default=3,
@@ -80,13 +80,14 @@ def find_bin_dir(given, parser):
 class Emitter:
     """Writes one JSON object per measurement with the run's common fields."""
 
-    def __init__(self, path):
+    def __init__(self, path, scratch):
         self.out = sys.stdout if path == "-" else open(path, "a")
         self.common = {"machine": machine_info(), **git_revision()}
+        self.common["scratch_fstype"] = fs_type(scratch)
         self.failures = 0
 
     def emit(self, record):
-        full = {**record, **self.common, "timestamp": utc_now()}
+        full = {**record, **self.common, "timestamp": utc_now(), "loadavg": load_average()}
         if "error" in full or full.get("verified") is False:
             self.failures += 1
             what = {k: record[k] for k in ("size_mib", "mode", "repeat", "loop") if k in record}
@@ -107,6 +108,23 @@ class Emitter:
             return
         for record in result if isinstance(result, list) else [result] if result else []:
             self.emit(record)
+
+
+def fs_type(path):
+    """File system type of the scratch directory (ext4, tmpfs, ...), or None."""
+    r = subprocess.run(["df", "--output=fstype", path], capture_output=True, text=True)
+    lines = r.stdout.split()
+    return lines[-1] if r.returncode == 0 and len(lines) > 1 else None
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages when the record is written: other work on the
+    machine at the time (the numbers of a loaded machine are not comparable)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return [float(x) for x in f.read().split()[:3]]
+    except (OSError, ValueError):
+        return None
 
 
 def run_all(args, session, emitter):
@@ -136,7 +154,7 @@ def main(argv):
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, raise_exit)
     signal.signal(signal.SIGHUP, raise_exit)
-    emitter = Emitter(args.output)
+    emitter = Emitter(args.output, args.scratch or os.environ.get("TMPDIR", "/tmp"))
     session = Session(args)
     try:
         run_all(args, session, emitter)

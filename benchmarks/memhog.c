@@ -1,12 +1,13 @@
 /* benchmarks/memhog.c: the benchmark program that ckpt_bench.py checkpoints and restarts.
  *
- * Usage: memhog --size-mib N [--mode random|zero|sparse] [--ready-file F] --stop-file F
+ * Usage: memhog --size-mib N [--mode random|zero|sparse|text] [--ready-file F] --stop-file F
  *               [--resume-file F --stamp-file F] [--result-file F]
  *               [--command-file F --reply-file F]
  *
  * It allocates N MiB and fills it (random: xorshift64* stream with a fixed seed; zero:
  * every page written with zeros; sparse: reserves 16 GiB with MAP_NORESERVE and touches N
- * MiB spread evenly over it with random content), then writes "ready <pid> <base address>"
+ * MiB spread evenly over it with random content; text: words of English text, each 8-byte
+ * word one of 64, picked by the same stream: compressible), then writes "ready <pid> <base address>"
  * to stdout and, atomically, to --ready-file. It then loops, sleeping 10 ms, until
  * --stop-file exists; then it verifies every byte against the regenerated stream (and, in
  * sparse mode, that one page in every untouched gap still reads as zero) and exits 0 if
@@ -48,7 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum fill_mode { kRandom, kZero, kSparse };
+enum fill_mode { kRandom, kZero, kSparse, kText };
 
 struct options {
   uint64_t size_mib;
@@ -89,7 +90,7 @@ static void die(const char* what) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: memhog --size-mib N [--mode random|zero|sparse] [--ready-file F] "
+          "usage: memhog --size-mib N [--mode random|zero|sparse|text] [--ready-file F] "
           "--stop-file F [--resume-file F --stamp-file F] [--result-file F] "
           "[--command-file F --reply-file F]\n");
   exit(2);
@@ -111,10 +112,33 @@ static uint64_t page_seed(uint64_t page_index, uint32_t round) {
   return kSeed ^ (page_index * 0xD6E8FEB86659FD93ull) ^ 1ull ^ ((uint64_t)round << 40);
 }
 
+/* text mode: each 8-byte word is one of 64 words of English text picked by the stream (6
+ * bits of entropy per 8 bytes): compressible like text or typical application data. */
+static int g_text = 0;
+static const char kWords[] =
+    "the     of      and     to      in      is      for     that    "
+    "with    on      as      data    from    by      this    are     "
+    "process memory  page    image   restart value   each    which   "
+    "time    after   before  node    file    thread  write   read    "
+    "will    other   when    into    than    then    them    these   "
+    "some    would   there   could   first   only    new     used    "
+    "number  state   result  system  loop    check   cycle   region  "
+    "signal  barrier commit  written between while   where   because ";
+
+static inline uint64_t word_at(uint64_t* state) {
+  uint64_t x = next_word(state);
+  if (!g_text) {
+    return x;
+  }
+  uint64_t w;
+  memcpy(&w, kWords + 8 * (x >> 58), 8);
+  return w;
+}
+
 static void fill_page(uint64_t* page, uint64_t page_index, uint32_t round) {
   uint64_t state = page_seed(page_index, round);
   for (size_t i = 0; i < kPage / sizeof(uint64_t); ++i) {
-    page[i] = next_word(&state);
+    page[i] = word_at(&state);
   }
 }
 
@@ -123,7 +147,7 @@ static uint64_t check_page(const uint64_t* page, uint64_t page_index, uint32_t r
   uint64_t state = page_seed(page_index, round);
   uint64_t bad = 0;
   for (size_t i = 0; i < kPage / sizeof(uint64_t); ++i) {
-    bad += page[i] != next_word(&state);
+    bad += page[i] != word_at(&state);
   }
   return bad;
 }
@@ -236,6 +260,10 @@ static enum fill_mode parse_mode(const char* name) {
   }
   if (strcmp(name, "sparse") == 0) {
     return kSparse;
+  }
+  if (strcmp(name, "text") == 0) {
+    g_text = 1;
+    return kText;
   }
   usage();
   return kRandom;

@@ -95,9 +95,15 @@ def header(records):
     m = first.get("machine", {})
     dates = sorted(r.get("timestamp", "") for r in records)
     dirty = "+local changes" if first.get("git_dirty") else ""
-    return ["Measured %s to %s, git %s%s, on %s: %s CPUs (%s), %.1f GiB RAM, kernel %s." % (
+    loads = [r["loadavg"][0] for r in records if r.get("loadavg")]
+    load = (" Load average (1 min) while records were written: %.1f to %.1f (median %.1f)." % (
+        min(loads), max(loads), statistics.median(loads))) if loads else ""
+    fs = sorted({r["scratch_fstype"] for r in records if r.get("scratch_fstype")})
+    scratch = " Scratch file system: %s." % ", ".join(fs) if fs else ""
+    return ["Measured %s to %s, git %s%s, on %s: %s CPUs (%s), %.1f GiB RAM, kernel %s.%s%s" % (
         dates[0], dates[-1], first.get("git_rev"), dirty, m.get("hostname"), m.get("nproc"),
-        m.get("cpu_model"), (m.get("mem_total_kib") or 0) / (1 << 20), m.get("kernel"))]
+        m.get("cpu_model"), (m.get("mem_total_kib") or 0) / (1 << 20), m.get("kernel"), load,
+        scratch)]
 
 
 def failures(records):

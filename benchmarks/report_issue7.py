@@ -71,6 +71,7 @@ def restart_table(records):
         e, z = eager[key], lazy.get(key, [])
         rows.append([str(key[0]), key[1],
                      cell(med(e, lambda r: r["warm_cat_image_s"]), "%.3f"),
+                     cell(med(e, lambda r: r.get("fresh_memory_read_image_s")), "%.3f"),
                      cell(med(e, lambda r: r.get("restart_verify_only_s")), "%.3f"),
                      cell(med(e, lambda r: r["restart_to_running_s"]), "%.3f"),
                      cell(med(e, lambda r: r["restart_to_verified_s"]), "%.3f"),
@@ -80,7 +81,8 @@ def restart_table(records):
                      cell(med(z, lambda r: r["restart_to_verified_s"]), "%.3f"),
                      cell(med(incr.get(key, []), lambda r: r["restart_to_verified_s"]), "%.3f"),
                      cell(med(comp.get(key, []), lambda r: r["restart_to_verified_s"]), "%.3f")])
-    head = ["size (MiB)", "mode", "warm cat image (s)", "restart --dry-run (checksums) (s)",
+    head = ["size (MiB)", "mode", "warm cat image (s)", "image read into fresh memory (s)",
+            "restart --dry-run (checksums) (s)",
             "eager→running (s)",
             "eager→verified (s)", "eager / cat", "lazy→running (s)", "lazy→verified (s)",
             "incremental gen→verified (s)", "compressed gen→verified (s)"]
@@ -142,6 +144,7 @@ def target_rows(records, size):
     i = by_kind(records, "incremental").get(key, [])
     c = by_kind(records, "compress").get(key, [])
     s = by_kind(records, "checkpoint_restart").get(sparse_key, [])
+    t = by_kind(records, "compress").get((size, "text"), [])
     o = [r for r in records if r.get("benchmark") == "overhead" and r.get("loop") == "compute"
          and "error" not in r]
     specs = [
@@ -154,6 +157,9 @@ def target_rows(records, size):
         ("eager restart ≤ 1.2× a warm read of the image",
          med(d, lambda r: r["restart_to_running_s"] / r["warm_cat_image_s"]), "%.1f×",
          lambda v: v <= 1.2),
+        ("(context) eager restart ≤ 1.2× one read of the image into fresh memory",
+         med(d, lambda r: r["restart_to_running_s"] / r["fresh_memory_read_image_s"]), "%.2f×",
+         lambda v: v <= 1.2),
         ("5% dirtied → second checkpoint writes ≤ 7% of the bytes",
          med(i, lambda r: 100.0 * r["image_bytes"] / r["full_image_bytes"]), "%.1f%%",
          lambda v: v <= 7),
@@ -162,6 +168,8 @@ def target_rows(records, size):
          lambda v: 0.9 <= v <= 1.1),
         ("zstd: ≥ 10× faster than single-threaded gzip -1 of the same image",
          med(c, lambda r: r["gzip_s"] / r["ckpt_seconds"]), "%.1f× faster", lambda v: v >= 10),
+        ("zstd, compressible (text) content: ≥ 10× faster than gzip -1",
+         med(t, lambda r: r["gzip_s"] / r["ckpt_seconds"]), "%.1f× faster", lambda v: v >= 10),
         ("overhead of running under ckpt ≤ 1% (compute loop, best of N)",
          med(o, lambda r: r["overhead_pct"]), "%+.2f%%", lambda v: v <= 1),
     ]

@@ -1,7 +1,7 @@
 // launcher/restart_command.cc: `ckpt restart [options] PATH...`: picks the generation to
-// restore (job dir: newest that verifies; generation dir; or image files), verifies every
-// checksum before touching anything, finds or starts a coordinator, runs the restart loader
-// per image and exits with the root process's status.
+// restore (job dir: newest that verifies; generation dir; or image files), verifies it,
+// finds or starts a coordinator, runs the restart loader per image and exits with the root
+// process's status. How much is verified up front: see up_front_verify().
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -74,6 +74,32 @@ Result<Chosen> choose_generation(const std::vector<std::string>& paths, Verify v
   CKPT_TRY_ASSIGN(Generation gen, load_images(paths, verify));
   std::string dir = parent_of(paths[0]);
   return Chosen{std::move(gen), parent_of(parent_of(dir)), dir};
+}
+
+// Every checksum is read before anything starts when that decides something: --dry-run, a
+// job directory (its newest generation that verifies is chosen), several processes (one
+// corrupt image must not leave the others waiting), --detach (nobody would see the loader
+// refuse the image, and a coordinator started for it would stay). Otherwise (one process from a
+// generation directory or an image file) only the header and tables are checked here: the
+// loader checks every region's checksum while it reads the region, before the process runs
+// (a mismatch ends it with a message naming the image), so the image is read once. --lazy:
+// structure only (help text).
+Verify up_front_verify(const RestartOptions& opts) {
+  if (opts.lazy) {
+    return Verify::kStructure;
+  }
+  bool job_dir = opts.paths.size() == 1 && classify_path(opts.paths[0]) == PathKind::kJobDir;
+  return opts.dry_run || opts.detach || job_dir ? Verify::kFull : Verify::kStructure;
+}
+
+Result<Chosen> choose_and_verify(const RestartOptions& opts) {
+  Verify verify = up_front_verify(opts);
+  Result<Chosen> chosen = choose_generation(opts.paths, verify);
+  if (chosen.is_ok() && !opts.lazy && verify == Verify::kStructure &&
+      chosen.value().gen.images.size() > 1) {
+    return choose_generation(opts.paths, Verify::kFull);
+  }
+  return chosen;
 }
 
 int print_dry_run(const Chosen& chosen, const std::string& ckpt_dir, const HostMapping& mapping) {
@@ -171,7 +197,13 @@ int restore_everywhere(const RestartOptions& opts, const Generation& gen,
   if (opts.detach) {
     return 0;
   }
-  return wait_restored(children.value());
+  int rc = wait_restored(children.value());
+  if (rc != 0 && found.started && gen.images.size() == 1) {
+    // E.g. the loader refused a region checksum before the process joined: a coordinator
+    // that no member ever joined would not leave by itself (--exit-on-last).
+    abandon_restart(children.value(), coord, true);
+  }
+  return rc;
 }
 
 }  // namespace
@@ -229,8 +261,7 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
 }
 
 int run_restart(RestartOptions& opts) {
-  Result<Chosen> chosen =
-      choose_generation(opts.paths, opts.lazy ? Verify::kStructure : Verify::kFull);
+  Result<Chosen> chosen = choose_and_verify(opts);
   if (!chosen.is_ok()) {
     return fail(kCmd, chosen.status());
   }

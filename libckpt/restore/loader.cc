@@ -209,7 +209,9 @@ void phase2(void* arg) {
   Loader& l = *static_cast<Loader*>(arg);
   unmap_everything_else(l);
   move_specials(l);
+  start_readers(l);
   map_regions(l);
+  stop_readers();
   sys::close(l.fd);
   RestoreArgs& a = *l.args;
   a.unmap[0][0] = l.self_start;
@@ -281,10 +283,14 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
   l.refs = reinterpret_cast<image::RefRun*>(const_cast<char*>(l.strings) + l.header.strings_size);
   sys::munmap(static_cast<uint64_t>(tmp), tables + 4096);
   l.maps_buf = safe + ((tables + 4095) & ~4095ull);
-  l.maps_cap = 16u << 20;
+  l.maps_cap = 32u << 20;  // /proc/self/maps text, then one region's run table (2M runs)
   l.zbuf = l.maps_buf + l.maps_cap;  // 4 MiB for decompression, below the parking spot
   l.zout = l.zbuf + (2u << 20);
   l.zwork = l.zout + image::kCompressChunkBytes;
+  l.readers = l.zwork + (1u << 20);
+  if (l.readers + readers_area_size() > reinterpret_cast<char*>(l.safe_end - (8u << 20))) {
+    fail(l, "loader working memory too small");  // layout bug: the parking spot is above
+  }
   loader_switch_stack(l.safe_end - 64, phase2, &l);
   __builtin_unreachable();
 }

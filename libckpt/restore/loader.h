@@ -26,7 +26,7 @@ struct Loader {
   const char* strings;
   image::RefRun* refs;   // incremental images: pages kept in earlier generations' images
   char job_dir[1024];    // where the referenced images' relative paths start
-  char* maps_buf;        // 16 MiB in the safe area
+  char* maps_buf;        // 32 MiB in the safe area
   size_t maps_cap;
   uint64_t self_start, self_end;   // the loader's own image
   uint64_t safe_start, safe_end;   // the safe area (tables, stack, buffers)
@@ -36,6 +36,7 @@ struct Loader {
   char* zbuf;            // compressed chunk (2 MiB)
   char* zout;            // decompressed chunk (1 MiB)
   char* zwork;           // static zstd decompression context (< 1 MiB)
+  char* readers;         // the parallel readers' control block and stacks (loader_read.cc)
 };
 
 [[noreturn]] void fail(const Loader& l, const char* what, const char* detail = nullptr,
@@ -54,5 +55,15 @@ bool is_recreated(const image::RegionEntry& e, const char* path);
 long map_recreated(const Loader& l, const image::RegionEntry& e, int prot);
 void close_recreated();  // after the last region
 void apply_refs(Loader& l, uint32_t region);
+
+// loader_read.cc: eager reads of saved pages by several threads.
+inline constexpr int kMaxReaders = 7;
+inline constexpr uint64_t kReaderStack = 128 << 10;
+uint64_t readers_area_size();   // bytes at l.readers
+void start_readers(Loader& l);  // after the old address space is gone
+void stop_readers();            // every reader has exited: before the restart entry
+// Reads region e's saved pages (uncompressed, run table `runs`) into place; returns the
+// crc32c of the data (the region's data_crc continues over the run table).
+uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::PageRun* runs);
 
 }  // namespace ckpt::loader

@@ -142,16 +142,7 @@ void put_pages(Loader& l, const image::RegionEntry& e, char* runs_buf) {
     map_pages_lazily(l, e, runs);
     return;
   }
-  uint64_t off = e.data_offset;
-  uint32_t crc = compressed ? put_compressed(l, e, runs) : 0;
-  for (uint64_t i = 0; i < e.run_count && !compressed; ++i) {
-    uint64_t addr = e.start + runs[i].first_page * image::kPageSize;
-    uint64_t len = runs[i].npages * image::kPageSize;
-    long r = sys::pread_all(l.fd, reinterpret_cast<void*>(addr), len, off);
-    if (r != static_cast<long>(len)) fail(l, "truncated image: region data", nullptr, r);
-    crc = image::crc32c(reinterpret_cast<void*>(addr), len, crc);
-    off += len;
-  }
+  uint32_t crc = compressed ? put_compressed(l, e, runs) : read_region_pages(l, e, runs);
   crc = image::crc32c(runs_buf, runs_bytes, crc);
   if (crc != e.data_crc) fail(l, "region checksum mismatch (image corrupt):", l.strings + e.path_offset);
 }

@@ -29,7 +29,8 @@ inline long call(long n, A... args) {
 enum : long {
   kRead = 0, kWrite = 1, kOpen = 2, kClose = 3, kStat = 4, kFstat = 5, kLseek = 8, kMmap = 9,
   kMprotect = 10, kMunmap = 11, kBrk = 12, kRtSigaction = 13, kRtSigprocmask = 14,
-  kPread = 17, kPwrite = 18, kSchedYield = 24, kMremap = 25, kMincore = 27, kDup = 32, kDup2 = 33,
+  kPread = 17, kPwrite = 18, kSchedYield = 24, kMremap = 25, kMincore = 27, kMadvise = 28,
+  kDup = 32, kDup2 = 33,
   kNanosleep = 35, kGetpid = 39, kSocket = 41, kConnect = 42, kClone = 56, kExit = 60,
   kKill = 62, kUname = 63, kFcntl = 72, kFsync = 74, kFtruncate = 77, kGetcwd = 79, kChdir = 80,
   kRename = 82, kMkdir = 83, kUnlink = 87, kReadlink = 89, kUmask = 95, kGetuid = 102,
@@ -37,7 +38,7 @@ enum : long {
   kArchPrctl = 158, kGettid = 186, kTkill = 200, kFutex = 202, kSchedSetaffinity = 203,
   kSchedGetaffinity = 204, kGetdents64 = 217, kSetTidAddress = 218, kRestartSyscall = 219,
   kClockGettime = 228, kExitGroup = 231, kTgkill = 234, kPpoll = 271, kSetRobustList = 273,
-  kGetRobustList = 274, kDup3 = 292, kPrlimit64 = 302, kRseq = 334,
+  kGetRobustList = 274, kDup3 = 292, kPreadv = 295, kPrlimit64 = 302, kRseq = 334,
 };
 
 inline long read(int fd, void* buf, size_t n) { return call(kRead, fd, buf, n); }

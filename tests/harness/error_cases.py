@@ -3,10 +3,13 @@
 
   error_cases.py --ckpt BIN --program VICTIM --case CASE [--timeout S]
 
-Refusal cases (truncated_image, flipped_region_byte, wrong_magic, future_version,
-missing_generation, unreachable_coordinator, unknown_option): the command must exit
-non-zero (1..127: no signal, no core dump) within its time limit, with a short message
-naming the file or problem, and start nothing. Crash cases (kill_coordinator_mid_checkpoint,
+Refusal cases (truncated_image, flipped_region_byte, flipped_byte_large_region,
+wrong_magic, future_version, missing_generation, unreachable_coordinator, unknown_option):
+the command must exit non-zero (1..127: no signal, no core dump) within its time limit,
+with a short message naming the file or problem, and start nothing. (A restart of one
+process from a generation directory finds a damaged region while the loader reads it;
+flipped_byte_large_region damages the middle of a 64 MiB region, read in pieces by several
+threads.) Crash cases (kill_coordinator_mid_checkpoint,
 kill_process_mid_checkpoint): kill -9 during a checkpoint must leave the previous generation
 restartable. VICTIM is tests/cr/errors/victim.c (ct.h contract). File cases (missing_file,
 changed_input, restore_files; VICTIM tests/cr/fd/missing_file.c): a file gone or changed at
@@ -44,7 +47,8 @@ def make_args(argv):
     args.cmd, args.procs, args.launch_args, args.max_image_mb = None, 1, "", None
     args.restart_args = ""
     big = args.case.startswith("kill_")
-    args.args = [str(args.mib or (256 if big else 16))]
+    large_region = args.case == "flipped_byte_large_region"  # many pieces, several readers
+    args.args = [str(args.mib or (256 if big else 64 if large_region else 16))]
     return args
 
 
@@ -416,6 +420,7 @@ CASES = {
     "unsupported_socket": unsupported_socket,
     "truncated_image": corrupt_case("truncate", False),
     "flipped_region_byte": corrupt_case("flip-region", False),
+    "flipped_byte_large_region": corrupt_case("flip-largest", False),
     "wrong_magic": corrupt_case("magic", False),
     "future_version": corrupt_case("future-version", True),
     "missing_generation": missing_generation,

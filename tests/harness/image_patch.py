@@ -2,7 +2,10 @@
 """tests/harness/image_patch.py: damages ckpt image files on purpose for the error-path
 tests (layout: libckpt/image/image_format.h, format v1; CRC32C as in crc32c.h).
 
-  image_patch.py truncate|flip-region|magic|future-version IMAGE
+  image_patch.py truncate|flip-region|flip-largest|magic|future-version IMAGE
+
+flip-largest flips a byte in the middle of the region with the most saved pages (read by
+several threads at restart).
 
 future-version recomputes the header CRC, so that only the version check can fire.
 Python stdlib only."""
@@ -69,13 +72,26 @@ def first_data_offset(path, header):
     raise ValueError(f"{path}: no region with saved pages")
 
 
+def middle_of_largest(path, header):
+    table, count = struct.unpack_from("<QI", header, OFF_REGION_TABLE)
+    with open(path, "rb") as f:
+        f.seek(table)
+        entries = f.read(count * REGION_ENTRY)
+    regions = [struct.unpack_from("<QQ", entries, i * REGION_ENTRY + OFF_DATA_OFFSET)
+               for i in range(count)]
+    data_offset, pages = max(regions, key=lambda r: r[1])
+    if not pages:
+        raise ValueError(f"{path}: no region with saved pages")
+    return data_offset + pages * 4096 // 2 + 4096 * 3 + 777
+
+
 def patch(op, path):
     header = read_header(path)
     with open(path, "r+b") as f:
         if op == "truncate":
             f.truncate(os.path.getsize(path) // 2)
-        elif op == "flip-region":
-            offset = first_data_offset(path, header)
+        elif op in ("flip-region", "flip-largest"):
+            offset = (first_data_offset if op == "flip-region" else middle_of_largest)(path, header)
             f.seek(offset)
             byte = f.read(1)
             f.seek(offset)
