@@ -70,6 +70,7 @@ Result<uint64_t> Session::start_checkpoint(uint32_t flags) {
   msg.flags = flags;
   msg.nprocs = static_cast<uint32_t>(round_->participants().size());
   set_fixed(msg.dir, dir);
+  count_round_attempt();
   broadcast(proto::kCheckpoint, as_bytes(msg));
   arm_deadline();
   log_.info(str_cat("checkpoint round started: generation ", generation, ", ", msg.nprocs,

@@ -27,6 +27,7 @@ bool Session::join_restart_round(ConnId conn, const Member& m) {
                    std::chrono::duration_cast<Clock::duration>(
                        std::chrono::duration<double>(opts_.barrier_timeout_s)));
     round_->set_expected(processes_in_generation(m.restart_generation, m.restart_nprocs));
+    count_round_attempt();
     arm_deadline();
     log_.info(str_cat("restart round started: generation ", m.restart_generation, ", waiting for ",
                       m.restart_nprocs, " processes"));

@@ -1,8 +1,9 @@
 // coordinator/round_retry.cc: a checkpoint round aborted because a process joined too late
-// to be in it (a program exec'd or spawned just before the round) is started again by
-// itself, a little later, with the same flags and the same `checkpoint --wait` clients, up
-// to kMaxRetries times: processes come and go all the time in a build or a shell pipeline,
-// and the user asked for one generation, not for an error.
+// to be in it (a program exec'd or spawned just before the round), or because a process
+// left before it had stopped (it exited or exec'd: session.cc, member_left), is started
+// again by itself, a little later, with the same flags and the same `checkpoint --wait`
+// clients, up to kMaxRetries times: processes come and go all the time in a build or a
+// shell pipeline, and the user asked for one generation, not for an error.
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -36,6 +37,19 @@ void Session::abort_round_and_retry(const std::string& reason) {
   struct itimerspec its {};
   its.it_value.tv_nsec = kRetryDelayMs * 1000000L;
   timerfd_settime(retry_fd_, 0, &its, nullptr);
+}
+
+// Every round (each checkpoint attempt, each restart) adds 1 to the KV key "ckpt.rounds"
+// before any participant hears of it. libckpt's round_tag() (libckpt/core/fd_share.cc)
+// reads it, so that the per-round keys of an aborted attempt, which only some processes
+// reached, never mix with those of the next attempt or of another generation.
+void Session::count_round_attempt() {
+  int64_t one = 1;
+  Result<std::string> r = kv_.put(proto::kKvAdd, "ckpt.rounds",
+                                  std::string(reinterpret_cast<const char*>(&one), sizeof one));
+  if (!r.is_ok()) {
+    log_.warn(str_cat("cannot count the round: ", r.status().message()));
+  }
 }
 
 void Session::on_retry_timer() {

@@ -286,9 +286,13 @@ void Session::member_left(ConnId conn) {
   if (round_ && round_->is_participant(conn)) {
     bool before_commit = round_->kind() == RoundKind::kCheckpoint && !round_->committed();
     bool restart_pending = round_->kind() == RoundKind::kRestart && round_->steps().empty();
-    if (before_commit || restart_pending) {
-      abort_round(
-          messages::member_disconnected(describe_member(m), m.last_step, round_->generation()));
+    std::string why =
+        messages::member_disconnected(describe_member(m), m.last_step, round_->generation());
+    if (before_commit && m.last_step.empty()) {
+      // It exited or exec'd before it stopped (a compiler in a build): taken again later.
+      abort_round_and_retry(why);
+    } else if (before_commit || restart_pending) {
+      abort_round(why);
     } else {
       round_->remove_participant(conn);
       if (round_->participants().empty()) {

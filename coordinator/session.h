@@ -88,6 +88,7 @@ class Session : public TransportHandler {
   void join_checkpoint_round(ConnId conn, const Member& m);
   void abort_round_and_retry(const std::string& reason);  // round_retry.cc
   void on_retry_timer();
+  void count_round_attempt();  // round_retry.cc
   uint32_t processes_in_generation(uint64_t generation, uint32_t said) const;
   std::string restart_timeout_reason() const;
 

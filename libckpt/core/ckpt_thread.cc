@@ -56,6 +56,11 @@ int step(const char* barrier) {
 int wait_commit() {
   Runtime& r = rt();
   log::state().phase = "commit";
+  BarrierOutcome pending;
+  if (take_pending_abort(&pending)) {
+    CKPT_LOG(kWarn, "checkpoint aborted by the coordinator: {}", pending.reason);
+    return 1;
+  }
   for (;;) {
     proto::MsgHeader h;
     char payload[sizeof(proto::Committed) + 16];
@@ -191,6 +196,7 @@ void run_round() {
   Runtime& r = rt();
   log::state().generation = static_cast<int64_t>(r.round.generation);
   begin_checkpoint_exclusion();
+  clear_pending_abort();
   fds_round_begin();
   claim_ckpt_slot();
   r.ckpt_tid = static_cast<int>(sys::gettid());

@@ -15,6 +15,8 @@ namespace ckpt {
 
 namespace {
 
+BarrierOutcome g_pending_abort;
+
 long read_exact(int fd, void* buf, size_t n, int timeout_ms) {
   char* p = static_cast<char*>(buf);
   size_t done = 0;
@@ -86,7 +88,25 @@ long coord_recv(int fd, proto::MsgHeader* h, void* payload, uint32_t cap, int ti
   return keep;
 }
 
+void note_pending_abort(const char* reason) {
+  g_pending_abort.aborted = 1;
+  sys::str_copy(g_pending_abort.reason, reason, sizeof g_pending_abort.reason);
+}
+
+bool take_pending_abort(BarrierOutcome* outcome) {
+  if (!g_pending_abort.aborted) return false;
+  *outcome = g_pending_abort;
+  clear_pending_abort();
+  return true;
+}
+
+void clear_pending_abort() {
+  g_pending_abort.aborted = 0;
+  g_pending_abort.reason[0] = '\0';
+}
+
 long coord_barrier(int fd, const char* name, int timeout_ms, BarrierOutcome* outcome) {
+  if (take_pending_abort(outcome)) return 0;
   outcome->aborted = 0;
   outcome->reason[0] = '\0';
   proto::Barrier b{};

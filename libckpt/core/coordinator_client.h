@@ -22,7 +22,15 @@ struct BarrierOutcome {
   char reason[512];
 };
 // Sends kBarrier{name} and waits for its kRelease. Returns 0 (see outcome.aborted), or
-// -errno when the coordinator is gone or silent for timeout_ms.
+// -errno when the coordinator is gone or silent for timeout_ms. A pending abort (below)
+// is returned at once, without sending: the coordinator ignores barriers of a finished round.
 long coord_barrier(int fd, const char* name, int timeout_ms, BarrierOutcome* outcome);
+
+// An abort read while waiting for another answer (a key-value reply during the leader
+// election) is kept here, so that the round's next barrier or commit wait sees it instead
+// of waiting for a release that never comes. Cleared when a round starts.
+void note_pending_abort(const char* reason);
+bool take_pending_abort(BarrierOutcome* outcome);  // true (and cleared) if one was pending
+void clear_pending_abort();
 
 }  // namespace ckpt

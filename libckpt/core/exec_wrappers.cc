@@ -3,7 +3,8 @@
 // new program, whose libckpt constructor raises POST_EXEC before INIT (init.cc). If the
 // exec fails, the application's environment is left as it was. A remote-shell agent (ssh,
 // rsh, CKPT_RSH_AGENTS) is run without libckpt, its remote command wrapped in
-// `ckpt launch --join` (rsh_rewrite.h).
+// `ckpt launch --join` (rsh_rewrite.h). The suspend signal is blocked across the exec
+// (thread_suspend.h, block_suspend_signal).
 // Not checkpoint-path (application threads; may allocate).
 #include <dlfcn.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "core/events.h"
 #include "core/plugin_registry.h"
 #include "core/rsh_rewrite.h"
+#include "core/thread_suspend.h"
 
 namespace ckpt {
 namespace {
@@ -61,8 +63,10 @@ int exec_common(const char* name, const char* file, char* const argv[], char* co
     return rc;
   }
   char** env = with_post_exec(envp);
+  block_suspend_signal(true);  // until the new program's handler is in place
   int rc = (*slot)(file, argv, env != nullptr ? env : envp);
   int saved = errno;
+  block_suspend_signal(false);  // the exec failed: a pending suspend is taken now
   free(env);
   errno = saved;
   return rc;

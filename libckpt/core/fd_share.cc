@@ -22,6 +22,7 @@ constexpr int kMaxKeys = 1024;
 constexpr int kKeyCap = 64;
 constexpr int kBatch = 200;          // fds per message (SCM_MAX_FD is 253)
 constexpr int kMaxPairs = 4096;      // (offer, wanter) pairs of one exchange
+constexpr int kMaxTagNames = 64;     // distinct round_tag() names in one round
 constexpr long kAccept4 = 288, kSendmsg = 46, kRecvmsg = 47, kBind = 49, kListen = 50;
 
 struct Slot {
@@ -230,14 +231,34 @@ void receive_all(int listener) {
 }  // namespace
 
 int64_t round_tag(const char* what) {
-  char k[256];
-  // Per generation: its checkpoint round and any restart of it have the same nprocs.
-  sys::Fmt(k, sizeof k).s("tag:").s(rt().job_id).c(':').u(rt().round.generation).c(':').s(what);
-  int64_t v = 0;
-  int rc = ckpt_kv_atomic(CKPT_KV_ADD, k, sys::str_len(k), 1, &v);
-  if (rc != 0) return rc;
-  int64_t n = rt().round.nprocs > 0 ? rt().round.nprocs : 1;
-  return (v - 1) / n;
+  // The coordinator counts every round it starts (each checkpoint attempt, each restart) in
+  // "ckpt.rounds" before any participant hears of it, so all participants of one round,
+  // late joiners too, read the same number, and an aborted attempt that only some processes
+  // reached never shares keys with the next. Within a round every process makes the same
+  // calls in the same order: the n-th call for `what` gets round * 1024 + n.
+  static struct {
+    uint64_t hash[kMaxTagNames];
+    int count[kMaxTagNames];
+    int n;
+    int64_t round;
+  } calls;
+  const char kKey[] = "ckpt.rounds";
+  int64_t round = 0;
+  long got = ckpt_kv_get(kKey, sizeof kKey - 1, &round, sizeof round);
+  if (got < 0 && got != -ENOENT) return got;
+  if (round != calls.round) {
+    calls.n = 0;
+    calls.round = round;
+  }
+  uint64_t h = fnv(1469598103934665603ull, what);
+  int i = 0;
+  while (i < calls.n && calls.hash[i] != h) ++i;
+  if (i == calls.n) {
+    if (calls.n == kMaxTagNames) return -ENOSPC;
+    calls.hash[calls.n] = h;
+    calls.count[calls.n++] = 0;
+  }
+  return round * 1024 + calls.count[i]++;
 }
 
 int move_fd_above(int fd, int above) {

@@ -15,8 +15,9 @@
 namespace ckpt {
 
 // A value shared by every process of the round for the step named `what`: each process
-// calls it once from the same step (KV ADD on a per-generation key, divided by nprocs;
-// a later call from a later step, after a global barrier, gets the next value).
+// calls it once from the same step (the coordinator's count of rounds, "ckpt.rounds",
+// and this process's count of calls for `what` in the round: a later call from a later
+// step gets the next value).
 // Returns >= 0, or -errno.
 int64_t round_tag(const char* what);
 

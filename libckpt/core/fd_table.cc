@@ -69,8 +69,10 @@ void capture_one(int fd) {
   rec.offset = (rec.kind == kFdRegular) ? sys::lseek(fd, 0, SEEK_CUR) : 0;
   rec.pipe_ino = 0;
   rec.data_len = 0;
+  rec.peerless = 0;
   if (rec.kind == kFdPipe && sys::starts_with(path, "pipe:[")) {
     rec.pipe_ino = sys::parse_u64(path + 6, nullptr);
+    rec.peerless = pipe_end_peerless(fd, rec.status_flags & O_ACCMODE);
   }
   rec.path_off = p.fd_paths_used;
   rec.path_len = static_cast<uint32_t>(n);

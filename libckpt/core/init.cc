@@ -161,6 +161,7 @@ __attribute__((constructor)) void ckpt_init() {
   setup_protected_fds();
   find_tid_offset();
   install_suspend_handler();
+  block_suspend_signal(false);  // blocked by the exec wrapper of the program before us
   term_guard::install();
   discover_plugins();
   if (getenv("CKPT_LIST_PLUGINS") != nullptr) {  // `ckpt launch --list-plugins`

@@ -40,7 +40,11 @@ long kv_answer(void* val, size_t cap) {
     long n = coord_recv(rt().coord_fd, &mh, payload, sizeof payload, reply_timeout_ms());
     if (n < 0) return n;
     if (mh.type == proto::kKill) sys::kill(sys::getpid(), 9);
-    if (mh.type == proto::kAbort) return -ECANCELED;
+    if (mh.type == proto::kAbort) {
+      payload[static_cast<size_t>(n) < sizeof payload ? n : sizeof payload - 1] = '\0';
+      note_pending_abort(payload);
+      return -ECANCELED;
+    }
     if (mh.type != proto::kKvValue || n < static_cast<long>(sizeof(proto::KvPut))) continue;
     proto::KvPut h;
     sys::mem_copy(&h, payload, sizeof h);

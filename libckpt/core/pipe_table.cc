@@ -2,6 +2,7 @@
 #include "core/pipe_table.h"
 
 #include <fcntl.h>
+#include <poll.h>
 
 #include "core/shared_fds.h"
 #include "sys/log.h"
@@ -65,11 +66,21 @@ void drain_one(FdRecord& rec) {
   sys::fcntl(rec.fd, F_SETFL, rec.status_flags);
 }
 
+// A peerless read end has no write end of ours: a temporary one is opened through /proc.
 void put_back(int write_fd, const FdRecord& rec) {
+  if (rec.data_len == 0) return;
+  long temp = -1;
+  if (write_fd < 0) {
+    char path[32];
+    sys::Fmt(path, sizeof path).s("/proc/self/fd/").i(rec.fd);
+    temp = sys::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    write_fd = static_cast<int>(temp);
+  }
   const char* data = rt().proc.pipe_data + rec.data_off;
-  if (rec.data_len > 0 && sys::write_all(write_fd, data, rec.data_len) < 0) {
+  if (write_fd < 0 || sys::write_all(write_fd, data, rec.data_len) < 0) {
     CKPT_LOG(kError, "pipe fd {}: could not put back {} bytes", rec.fd, rec.data_len);
   }
+  if (temp >= 0) sys::close(static_cast<int>(temp));
 }
 
 // pipe2's fds may be numbers the pipe's own ends must take (the read end at 8 while pipe2
@@ -89,9 +100,20 @@ void fresh_pipe_above_targets(int ends[2]) {
 
 }  // namespace
 
+bool pipe_end_peerless(int fd, int accmode) {
+  if (accmode != O_RDONLY && accmode != O_WRONLY) return false;
+  struct pollfd pfd = {fd, static_cast<short>(accmode == O_RDONLY ? POLLIN : POLLOUT), 0};
+  sys::Timespec zero{0, 0};
+  if (sys::call(sys::kPpoll, &pfd, 1, &zero, nullptr, 8) < 0) return false;
+  return (pfd.revents & (accmode == O_RDONLY ? POLLHUP : POLLERR)) != 0;
+}
+
 bool is_internal_pipe(const FdRecord& rec) {
-  return rec.kind == kFdPipe && rec.pipe_ino != 0 && !is_cross_process_pipe(rec.pipe_ino) &&
-         has_end(rec.pipe_ino, O_RDONLY) && has_end(rec.pipe_ino, O_WRONLY);
+  if (rec.kind != kFdPipe || rec.pipe_ino == 0 || is_cross_process_pipe(rec.pipe_ino)) {
+    return false;
+  }
+  bool rd = has_end(rec.pipe_ino, O_RDONLY), wr = has_end(rec.pipe_ino, O_WRONLY);
+  return (rd && wr) || ((rd != wr) && rec.peerless);
 }
 
 void drain_internal_pipes() {
@@ -121,7 +143,9 @@ void restore_internal_pipe(const FdRecord& first) {
     if (rd && reader == nullptr) reader = &rec;
     sys::dup3(rd ? ends[0] : ends[1], rec.fd, (rec.fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
   }
-  sys::write_all(ends[1], p.pipe_data + reader->data_off, reader->data_len);
+  if (reader != nullptr) {  // a peerless write end has no reader, hence no bytes
+    sys::write_all(ends[1], p.pipe_data + reader->data_off, reader->data_len);
+  }
   for (int i = 0; i < p.nfds; ++i) {  // flags after the refill: O_NONBLOCK and friends
     const FdRecord& rec = p.fds[i];
     if (rec.kind == kFdPipe && rec.pipe_ino == first.pipe_ino) {

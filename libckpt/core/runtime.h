@@ -60,6 +60,8 @@ struct FdRecord {
   uint64_t pipe_ino; // pipes: inode from "pipe:[N]"
   uint32_t data_off; // pipes whose both ends are ours: drained bytes in ProcessState::pipe_data
   uint32_t data_len;
+  int peerless;      // pipes: the other end is open nowhere (pipe_table.h)
+  int reserved;
 };
 
 struct MmFields {  // /proc/self/stat fields needed by PR_SET_MM_MAP

@@ -7,6 +7,7 @@
 
 #include "ckpt/plugin.h"
 #include "core/fd_share.h"
+#include "core/pipe_table.h"
 #include "core/plugin_internal.h"
 #include "core/shared_fd_table.h"
 #include "core/shared_kv.h"
@@ -157,7 +158,10 @@ void resolve_pipe(int first) {
   SharedFd& f = t.fds[first];
   int64_t lo = kv_read(f, "min", rt().vpid), hi = kv_read(f, "max", rt().vpid);
   int ends = static_cast<int>(kv_read(f, "ends", 0));
-  bool keep = f.kind == kShareFifo || (lo != hi && ends == 3);
+  // A pipe whose other end is closed everywhere (pipe_table.h) is re-created as such too.
+  bool peerless = (ends == 1 || ends == 2) &&
+                  pipe_end_peerless(f.fd, ends == 1 ? O_RDONLY : O_WRONLY);
+  bool keep = f.kind == kShareFifo || (lo != hi && (ends == 3 || peerless));
   f.leader = keep && lo == rt().vpid;
   f.ends = ends;
   f.pipe_size = static_cast<int>(sys::fcntl(f.fd, kGetPipeSz));

@@ -147,6 +147,13 @@ void install_suspend_handler() {
   CKPT_ASSERT(rc == 0, "cannot install the suspend handler for signal {}: {}", rt().cfg.signal, rc);
 }
 
+void block_suspend_signal(bool on) {
+  int sig = rt().cfg.signal;
+  if (sig <= 0 || sig > 64) return;
+  uint64_t bit = 1ull << (sig - 1);
+  sys::call(sys::kRtSigprocmask, on ? 0 /*SIG_BLOCK*/ : 1 /*SIG_UNBLOCK*/, &bit, nullptr, 8);
+}
+
 int claim_ckpt_slot() {
   Runtime& r = rt();
   r.nslots = 0;

@@ -11,6 +11,12 @@
 namespace ckpt {
 
 void install_suspend_handler();
+// Blocks (or unblocks) the suspend signal in the calling thread with a raw rt_sigprocmask.
+// Blocked across an exec (exec_wrappers.cc): a suspend signal sent while the thread is in
+// execve stays pending into the new program, which would die of it before its libckpt
+// installs the handler; the new program's ckpt_init unblocks it once the handler is in
+// place (a stray one is then ignored: no round is active).
+void block_suspend_signal(bool on);
 // Suspends every thread but the caller; returns 0, or -ETIMEDOUT naming the thread in the log.
 long suspend_user_threads(uint32_t timeout_ms);
 void resume_user_threads();

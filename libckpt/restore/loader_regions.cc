@@ -235,7 +235,7 @@ void map_regions(Loader& l) {
       if (e.run_count * sizeof(image::PageRun) > l.maps_cap) fail(l, "run table too large");
       put_pages(l, e, runs_buf);
     }
-    apply_refs(l, i);
+    if (!read_only_shared_file) apply_refs(l, i);  // the file's pages, as for put_pages
     if (prot != static_cast<int>(e.prot)) sys::mprotect(e.start, e.end - e.start, e.prot);
   }
   close_recreated();
