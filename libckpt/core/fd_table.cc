@@ -8,6 +8,7 @@
 #include "core/fd_detail.h"
 #include "core/fd_files.h"
 #include "core/fd_kinds.h"
+#include "core/fd_locks.h"
 #include "core/fd_messages.h"
 #include "core/pipe_table.h"
 #include "core/runtime.h"
@@ -174,6 +175,7 @@ void scan_fds() {
 
 void capture_fds() {
   scan_fds();
+  capture_locks();
   long rc = save_file_contents();
   if (rc < 0) CKPT_LOG(kError, "cannot reserve memory for file contents ({})", rc);
   drain_internal_pipes();
@@ -214,6 +216,7 @@ void restore_fds() {
 
 void restore_fds_after_plugins() {
   fill_epolls(true);
+  restore_locks();
   clear_fd_claims();
 }
 
