@@ -21,6 +21,7 @@ constexpr long kFlockSyscall = 73;
 enum class LockKind : int { kPosix, kFlock, kOfd };
 
 struct HeldLock {
+  int rec;  // index in ProcessState::fds
   int fd;
   LockKind kind;
   bool write;
@@ -40,10 +41,10 @@ const char* skip_field(const char* s) {
 }
 
 // One "lock:\t1: POSIX  ADVISORY  WRITE 1234 08:01:56 0 EOF" line (after "lock:").
-void parse_lock_line(int fd, const char* s) {
+void parse_lock_line(int rec, int fd, const char* s) {
   s = skip_field(s);  // "1:"
   if (sys::starts_with(s, "->") || g_nlocks >= kMaxLocks) return;  // a waiter, not a holder
-  HeldLock l{fd, LockKind::kPosix, false, 0, -1};
+  HeldLock l{rec, fd, LockKind::kPosix, false, 0, -1};
   if (sys::starts_with(s, "FLOCK")) {
     l.kind = LockKind::kFlock;
   } else if (sys::starts_with(s, "OFDLCK")) {
@@ -60,10 +61,10 @@ void parse_lock_line(int fd, const char* s) {
   g_locks[g_nlocks++] = l;
 }
 
-void capture_fd_locks(int fd) {
+void capture_fd_locks(int rec, int fd) {
   if (read_fdinfo(fd, g_info, sizeof g_info) <= 0) return;
   for (const char* line = g_info; *line != '\0';) {
-    if (sys::starts_with(line, "lock:")) parse_lock_line(fd, line + 5);
+    if (sys::starts_with(line, "lock:")) parse_lock_line(rec, fd, line + 5);
     while (*line != '\0' && *line != '\n') ++line;
     if (*line == '\n') ++line;
   }
@@ -89,21 +90,18 @@ void capture_locks() {
   g_nlocks = 0;
   for (int i = 0; i < p.nfds; ++i) {
     const FdRecord& rec = p.fds[i];
-    if (rec.kind == kFdRegular || rec.kind == kFdDirectory) capture_fd_locks(rec.fd);
+    if (rec.kind == kFdRegular || rec.kind == kFdDirectory) capture_fd_locks(i, rec.fd);
   }
 }
 
 void restore_locks() {
+  const ProcessState& p = rt().proc;
   for (int i = 0; i < g_nlocks; ++i) {
     const HeldLock& l = g_locks[i];
     long rc = take_lock(l);
     if (rc < 0) {
-      char link[48], path[512];
-      sys::Fmt(link, sizeof link).s("/proc/self/fd/").i(l.fd);
-      long n = sys::readlink(link, path, sizeof path - 1);
-      path[n > 0 ? n : 0] = '\0';
       CKPT_LOG(kWarn, "fd {} ({}): cannot take its lock again ({}): another process holds it",
-               l.fd, path, rc);
+               l.fd, p.fd_paths + p.fds[l.rec].path_off, rc);
     }
   }
 }

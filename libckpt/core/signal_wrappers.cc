@@ -3,27 +3,19 @@
 // blocked on its behalf, so a checkpoint cannot be held up by an application's mask.
 // Wrapped: sigaction, signal, sigprocmask, pthread_sigmask, sigsuspend.
 // Not checkpoint-path: these run in application threads, never while threads are parked.
-#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 
 #include "core/runtime.h"
 #include "core/term_guard.h"
+#include "core/next_fn.h"
 #include "core/thread_suspend.h"
 
 namespace ckpt {
 namespace {
 
 struct sigaction g_app_action;  // what the application believes is installed
-
-template <typename Fn>
-Fn next_fn(Fn* cache, const char* name) {
-  if (*cache == nullptr) {
-    *cache = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
-  }
-  return *cache;
-}
 
 bool ours(int sig) { return rt().cfg.signal != 0 && sig == rt().cfg.signal; }
 

@@ -12,7 +12,6 @@
 // Wrapped: nanosleep, clock_nanosleep, sleep, usleep, pause, poll, ppoll, select, pselect,
 // epoll_wait, epoll_pwait, sigtimedwait, sigwaitinfo, sem_wait, sem_timedwait, sem_clockwait.
 // Not checkpoint-path: these run in application threads.
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <semaphore.h>
@@ -22,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/next_fn.h"
 #include "core/thread_suspend.h"
 #include "sys/syscall.h"
 
@@ -29,12 +29,6 @@ namespace ckpt {
 namespace {
 
 constexpr int64_t kNsPerSec = 1000000000;
-
-template <typename Fn>
-Fn next_fn(Fn* cache, const char* name) {
-  if (*cache == nullptr) *cache = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
-  return *cache;
-}
 
 int64_t ns_of(const timespec& ts) { return ts.tv_sec * kNsPerSec + ts.tv_nsec; }
 
