@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "launcher/fork_with_pid.h"
 #include "launcher/messages.h"
 #include "libckpt/image/proctree_section.h"
 
@@ -432,11 +433,12 @@ bool collides(const Spawn& sp, int idx, pid_t pid) {
   return false;
 }
 
-// Forks node idx; a child whose new pid collides exits at once and is forked again.
+// Forks node idx, with its saved pid if that is free; a child whose new pid collides exits
+// at once and is forked again.
 pid_t fork_node(Spawn& sp, int idx) {
   for (int attempt = 0;; ++attempt) {
     bool last = attempt >= kMaxForkRetries;
-    pid_t pid = fork();
+    pid_t pid = fork_with_pid(attempt == 0 ? sp.tree->nodes[idx].pid : 0);
     if (pid == 0) {
       if (!last && collides(sp, idx, getpid())) {
         _exit(0);

@@ -64,6 +64,29 @@ ckpt_clone:
         hlt
 1:      ret
         .size ckpt_clone, .-ckpt_clone
+/* long ckpt_clone3(args=rdi, size=rsi, fn=rdx, arg=rcx): the child starts on args->stack
+   + args->stack_size with the parent's registers, so fn and arg travel in r8 and r9
+   (the syscall instruction clobbers only rax, rcx and r11). */
+        .globl ckpt_clone3
+        .hidden ckpt_clone3
+        .type ckpt_clone3, @function
+ckpt_clone3:
+        movq %rdx, %r8              /* fn  */
+        movq %rcx, %r9              /* arg */
+        movl $435, %eax             /* SYS_clone3(args, size) */
+        syscall
+        testq %rax, %rax
+        jnz 1f
+        xorl %ebp, %ebp
+        movq %r9, %rdi
+        andq $-16, %rsp
+        call *%r8
+        movl $60, %eax              /* SYS_exit: this thread only */
+        xorl %edi, %edi
+        syscall
+        hlt
+1:      ret
+        .size ckpt_clone3, .-ckpt_clone3
         .globl ckpt_sigreturn_trampoline
         .hidden ckpt_sigreturn_trampoline
         .type ckpt_sigreturn_trampoline, @function

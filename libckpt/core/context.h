@@ -23,6 +23,10 @@ int ckpt_ctx_save(CkptCtx* ctx) __attribute__((returns_twice));
 // Returns the child's tid in the parent, or -errno.
 long ckpt_clone(unsigned long flags, void* stack, int* ptid, int* ctid, uint64_t tls,
                 void (*fn)(void*), void* arg);
+
+// clone3(2) with a struct clone_args (linux/sched.h) of `size` bytes: runs fn(arg) on
+// args->stack + args->stack_size in the child. Returns the child's tid, or -errno.
+long ckpt_clone3(void* args, unsigned long size, void (*fn)(void*), void* arg);
 }
 
 extern "C" {

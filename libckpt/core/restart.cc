@@ -10,6 +10,7 @@
 #include <asm/prctl.h>
 #include <fcntl.h>
 #include <linux/prctl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <sys/utsname.h>
 
@@ -41,13 +42,36 @@ void thread_trampoline(void* arg) {
   ckpt_ctx_restore(&slot->ctx, 1);
 }
 
+// clone3 with the thread's saved tid (root: CAP_CHECKPOINT_RESTORE), so that locks the
+// thread held at checkpoint still name it: glibc records an rwlock's writer and a recursive
+// or error-checking mutex's owner as the tid cached in the thread block, and unlocks by
+// comparing with it (a write lock released as a read lock would hang every later locker).
+// Returns -errno if the tid is taken or not allowed; the caller then takes any tid.
+long clone_with_saved_tid(ThreadSlot& s, uint64_t stack_top, int* ctid) {
+  int want = s.tid;
+  struct clone_args args = {};
+  args.flags = kThreadCloneFlags;
+  args.child_tid = reinterpret_cast<uint64_t>(ctid);
+  args.parent_tid = reinterpret_cast<uint64_t>(&s.new_tid);
+  args.stack = stack_top - 4096;
+  args.stack_size = 4096;
+  args.tls = s.fs_base;
+  args.set_tid = reinterpret_cast<uint64_t>(&want);
+  args.set_tid_size = 1;
+  return ckpt_clone3(&args, sizeof args, thread_trampoline, &s);
+}
+
 void recreate_thread(ThreadSlot& s) {
   Runtime& r = rt();
   int* ctid = r.tid_offset >= 0 ? reinterpret_cast<int*>(s.fs_base + r.tid_offset) : nullptr;
   // The thread first runs below its saved stack pointer: that part of its stack is free.
-  auto* stack = reinterpret_cast<void*>((s.ctx.rsp - 4096) & ~15ull);
-  long tid = ckpt_clone(kThreadCloneFlags, stack, &s.new_tid, ctid, s.fs_base,
-                        thread_trampoline, &s);
+  uint64_t top = (s.ctx.rsp - 4096) & ~15ull;
+  long tid = s.tid > 0 ? clone_with_saved_tid(s, top, ctid) : -1;
+  if (tid < 0) {
+    CKPT_LOG(kDebug, "thread keeps a new tid (saved tid {} not given: {})", s.tid, tid);
+    tid = ckpt_clone(kThreadCloneFlags, reinterpret_cast<void*>(top), &s.new_tid, ctid,
+                     s.fs_base, thread_trampoline, &s);
+  }
   CKPT_ASSERT(tid > 0, "clone of thread (old tid {}) failed: {}", s.tid, tid);
 }
 

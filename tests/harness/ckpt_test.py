@@ -460,6 +460,16 @@ def zombie(pid):
         return False
 
 
+def wait_gone(pids, seconds=3.0):
+    """Gives killed processes a moment to free their pids: zombies until init reaps them (here
+    about once a second), so that `ckpt restart` can give each process its saved pid back
+    (libckpt/README.md, restart of threads: a process caught inside setlocale() needs it).
+    Async tests only, where processes are caught at random points; never a failure."""
+    until = time.monotonic() + seconds
+    while any(os.path.exists(f"/proc/{p}") for p in pids) and time.monotonic() < until:
+        time.sleep(0.02)
+
+
 def run_cycle(run, owner, pid, cycle, segment_start):
     args = run.args
     if args.async_at:
@@ -476,6 +486,7 @@ def run_cycle(run, owner, pid, cycle, segment_start):
     multi = args.procs > 1 and not args.async_at
     before = views_of(run, pid, multi)
     old_pids = run.member_pids() if multi else {0: pid}
+    every_pid = set(run.member_pids().values()) if args.async_at else set()
     cont = args.cont and not (args.final_kill and cycle == args.cycles - 1)
     gen_dir = run.checkpoint(kill=not cont and not args.kill_separately)
     if args.kill_separately and not cont:
@@ -498,6 +509,7 @@ def run_cycle(run, owner, pid, cycle, segment_start):
             fail(f"process {pid} still running after `ckpt checkpoint --kill`")
         for p in old_pids.values():
             wait_until(lambda p=p: not alive(p), f"waiting for pid {p} to go", run.deadline)
+        wait_gone(every_pid)
         new_owner, new_pid = run.restart(gen_dir, cycle)
     problems = compare_all(run, before, views_of(run, new_pid, multi), multi)
     if problems:
