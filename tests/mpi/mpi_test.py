@@ -27,7 +27,10 @@ import sys
 import tempfile
 import time
 
-from mpi_apps import APPS
+from mpi_apps import APPS, read
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from proc_view import alive, proc_start_time as start_time  # noqa: E402
 
 SKIP = 77
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
@@ -171,34 +174,10 @@ class Job:
                 sys.stderr.write(f"---- tail of {name}:\n{''.join(lines)}")
 
 
-def read(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 def job_output(job, cycles):
     """The job's stdout so far: launch output + the outputs of restarts 1..cycles."""
     text = read(job.path("launch.out"))
     return text + "".join(read(job.path(f"restart{c}.out")) for c in range(1, cycles + 1))
-
-
-def start_time(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def run_native(job):

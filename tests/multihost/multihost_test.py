@@ -33,23 +33,16 @@ scripts/testbed/netns-hosts.sh with prefix "mh": mh1..mh5 = 10.77.1.1..5).
 Exit codes: 0 pass, 1 fail, 77 skip (not root, or the test hosts are not up).
 """
 import argparse
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from netns_bed import ONHOST, Failure, HostBed, hosts_up, wait_for  # noqa: E402
+
 PREFIX, NET = "mh", "10.77.1"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TESTBED = os.path.join(ROOT, "scripts", "testbed")
-ONHOST = os.path.join(TESTBED, "onhost")
-
-
-class Failure(Exception):
-    pass
 
 
 class Skip(Exception):
@@ -60,58 +53,22 @@ def ip(host):
     return "%s.%s" % (NET, host[len(PREFIX):])
 
 
-class Bed:
+class Bed(HostBed):
     """Processes started by one scenario; all are killed by pid at the end."""
 
     def __init__(self, args):
-        self.ckpt = os.path.abspath(args.ckpt)
+        super().__init__(args.ckpt, PREFIX, NET, 9, "ckpt-multihost-")
         self.counter = os.path.abspath(args.counter)
         self.parent = os.path.abspath(args.parent)
         self.stream = os.path.abspath(args.stream)
-        self.scratch = tempfile.mkdtemp(prefix="ckpt-multihost-")
-        self.ckptdir = os.path.join(self.scratch, "ckpt")
-        os.mkdir(self.ckptdir, 0o700)
-        self.procs = []
-        self.env = dict(os.environ, CKPT_TESTBED_PREFIX=PREFIX, CKPT_TESTBED_NET=NET,
-                        PATH=TESTBED + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
-        for var in ("CKPT_COORD_HOST", "CKPT_COORD_PORT", "CKPT_RSH_AGENT", "LD_PRELOAD"):
-            self.env.pop(var, None)
-
-    def path(self, name):
-        return os.path.join(self.scratch, name)
 
     def start(self, host, argv, out, env=None):
-        f = open(self.path(out), "ab")
-        p = subprocess.Popen([ONHOST, host] + argv, stdout=f, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, env=dict(self.env, **(env or {})))
-        f.close()
-        self.procs.append(p)
-        return p
-
-    def run(self, host, argv, timeout=60, env=None):
-        t0 = time.monotonic()
-        r = subprocess.run([ONHOST, host] + argv, capture_output=True, text=True,
-                           timeout=timeout, env=dict(self.env, **(env or {})))
-        r.seconds = time.monotonic() - t0
-        return r
-
-    def ckpt_run(self, host, args, timeout=60, env=None):
-        return self.run(host, [self.ckpt] + args, timeout, env)
+        return super().start(host, argv, out, env=env)
 
     def coordinator(self, host, name, bind=None, barrier_timeout=10):
-        port_file = self.path(name + ".port")
-        self.start(host, [self.ckpt, "coordinator", "--bind", bind or ip(host), "--port", "0",
-                          "--port-file", port_file, "--ckptdir", self.ckptdir, "--job-id", "mhjob",
-                          "--barrier-timeout", str(barrier_timeout)], name + ".log")
-        wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 20,
-                 "coordinator %s on %s" % (name, host))
-        return int(open(port_file).read())
-
-    def status(self, host, addr, port):
-        r = self.ckpt_run(host, ["status", "--json", "--coord-host", addr, "--coord-port", str(port)])
-        if r.returncode != 0:
-            raise Failure("ckpt status failed: " + r.stdout + r.stderr)
-        return json.loads(r.stdout)
+        return super().coordinator(host, name, name + ".log", bind=bind,
+                                   barrier_timeout=barrier_timeout,
+                                   extra=["--job-id", "mhjob"])
 
     def counter_env(self, name):
         ctl = self.path("ctl-" + name)
@@ -126,43 +83,11 @@ class Bed:
         wait_for(lambda: os.path.exists(ready), timeout, name + " at its checkpoint point")
 
     def cleanup(self, keep):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-        for i in range(1, 10):
-            pids = subprocess.run(["ip", "netns", "pids", PREFIX + str(i)], capture_output=True,
-                                  text=True).stdout.split()
-            for pid in pids:  # only this test's processes live in these namespaces
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-        for p in self.procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
-        if keep:
-            print("scratch kept: " + self.scratch)
-        else:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+        self.kill_all()
+        self.remove_scratch(keep)
 
     def logs(self):
-        out = []
-        for name in sorted(os.listdir(self.scratch)):
-            p = self.path(name)
-            if os.path.isfile(p) and (name.endswith(".log") or name.endswith(".txt")):
-                out.append("--- %s\n%s" % (name, open(p, errors="replace").read()[-3000:]))
-        return "\n".join(out)
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise Failure("timed out waiting for " + what)
+        return super().logs((".log", ".txt"))
 
 
 def check(cond, why):
@@ -475,12 +400,6 @@ def scenario_ipv6(bed):
         check(p.wait(30) == 0, "a program failed")
 
 
-def hosts_up():
-    r = subprocess.run([os.path.join(TESTBED, "netns-hosts.sh"), "status", "5"],
-                       env=dict(os.environ, CKPT_TESTBED_PREFIX=PREFIX, CKPT_TESTBED_NET=NET))
-    return r.returncode == 0
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
@@ -492,7 +411,7 @@ def main():
     if os.geteuid() != 0 or not shutil.which("nsenter"):
         print("SKIP: needs root and nsenter")
         return 77
-    if not hosts_up():
+    if not hosts_up(PREFIX, NET, 5):
         print("SKIP: test hosts mh1..mh5 are not up (fixture multihost/hosts-up)")
         return 77
     bed = Bed(args)
