@@ -3,7 +3,7 @@
 // (wd, mask) come from /proc/self/fdinfo and take their path from those notes. At restart
 // the watches are added again by path in wd order; a wd the kernel hands out too low is
 // removed and the add retried until the numbers match (the IN_IGNORED events this queues
-// are discarded). Events queued but unread at the checkpoint are not kept.
+// are discarded). Events queued but unread at the checkpoint: inotify_queue.cc.
 // Checkpoint path: capture and restore yes; note/forget run in application threads inside
 // the delay lock (no checkpoint can start while the table is being changed).
 #include <fcntl.h>
@@ -148,7 +148,9 @@ long restore_inotify(const FdRecord& rec, const FdDetail& d) {
     last = next->wd;
   }
   discard_queued(static_cast<int>(ifd));
-  return place_fd(ifd, rec);
+  long rc = place_fd(ifd, rec);
+  if (rc == 0) inotify_queue_restored(rec.fd);
+  return rc;
 }
 
 }  // namespace ckpt

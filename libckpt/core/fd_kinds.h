@@ -33,11 +33,18 @@ long restore_inotify(const FdRecord& rec, const FdDetail& d);
 // Called by the wrappers (inotify_wrappers.cc).
 void note_inotify_watch(int fd, int wd, const char* path, uint32_t mask);
 void forget_inotify_watch(int fd, int wd);
+// inotify_queue.cc: events queued at the checkpoint, handed out again by read().
+void capture_inotify_queue(int fd);     // capture: reads the kernel queue out
+void inotify_queues_after_image();      // the process runs on: wake-up markers queued
+void inotify_queue_restored(int fd);    // restart, fd re-created: its marker queued
+bool inotify_queues_pending();          // the read wrappers' fast path
+long inotify_queue_read(int fd, void* buf, size_t n, long (*next)(int, void*, size_t));
 
 // fd_pty.cc: a pty master and its slaves in this process.
 void capture_pty(int idx, const char* path, const char* info);
 long restore_pty(int idx);
 void link_ptys();  // after every fd is classified: pairs slaves with their masters
+void pty_inputs_capture(bool save);  // true: save unread input; false: put it back
 
 // Moves a freshly created fd `tmp` to rec.fd (closing tmp), applies FD_CLOEXEC and the
 // status flags (O_NONBLOCK, O_APPEND...). Returns 0 or -errno.

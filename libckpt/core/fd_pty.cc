@@ -4,12 +4,14 @@
 // is opened at checkpoint, which would change what the master reads). At restart /dev/ptmx
 // is opened until the kernel hands out the same index (the lower ones are held meanwhile),
 // so /dev/pts/<N> keeps its name when it is free; slaves are opened through TIOCGPTPEER and
-// get their settings back. Bytes in flight between master and slave are not kept. A slave
+// get their settings back. Bytes the master wrote that the slave had not read are saved and
+// put back (pty_input.h); bytes the slave wrote that the master had not read are not. A slave
 // whose master is elsewhere is reopened by path (or shares a standard fd's terminal).
 // Checkpoint path: yes (raw syscalls).
 #include <fcntl.h>
 
 #include "core/fd_kinds.h"
+#include "core/pty_input.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -100,6 +102,24 @@ void link_ptys() {
   }
 }
 
+// Masters with a slave in this process: the master's bytes the slave had not read (save) or
+// put back into the still-open pty after the image.
+void pty_inputs_capture(bool save) {
+  ProcessState& p = rt().proc;
+  for (int i = 0; i < p.nfds; ++i) {
+    const FdDetail& d = fd_details().fds[i];
+    if (d.sub != FdSub::kPtyMaster || d.pty.peer < 0) continue;
+    const FdDetail& sd = fd_details().fds[d.pty.peer];
+    const char* t = sd.pty.has_termios ? sd.pty.termios : nullptr;
+    int slave = p.fds[d.pty.peer].fd;
+    if (save) {
+      pty_input_save(d.pty.index, slave, t);
+    } else {
+      pty_input_put_back(d.pty.index, slave, p.fds[i].fd, t);
+    }
+  }
+}
+
 long restore_pty(int idx) {
   ProcessState& p = rt().proc;
   const FdRecord& rec = p.fds[idx];
@@ -123,6 +143,10 @@ long restore_pty(int idx) {
   int flags = (rec.status_flags & ~O_CLOEXEC) | O_NOCTTY;
   long s = ioctl(md.restored_fd, kTiocgptpeer, reinterpret_cast<const void*>(flags));
   if (s >= 0 && d.pty.has_termios) ioctl(s, kTcsets2, d.pty.termios);
+  if (s >= 0 && md.pty.peer == idx) {
+    pty_input_put_back(d.pty.index, static_cast<int>(s), md.restored_fd,
+                       d.pty.has_termios ? d.pty.termios : nullptr);
+  }
   if (md.pty.locked) ioctl(md.restored_fd, kTiocsptlck, &md.pty.locked);
   d.restored_fd = rec.fd;
   return place_fd(s, rec);

@@ -8,6 +8,7 @@
 #include "core/fd_detail.h"
 #include "core/fd_files.h"
 #include "core/fd_kinds.h"
+#include "core/pty_input.h"
 #include "core/fd_locks.h"
 #include "core/fd_messages.h"
 #include "core/pipe_table.h"
@@ -158,7 +159,10 @@ long restore_one(int i) {
 
 }  // namespace
 
-void fds_round_begin() { clear_fd_claims(); }
+void fds_round_begin() {
+  clear_fd_claims();
+  pty_inputs_reset();  // before the drain: shared ptys save theirs there
+}
 
 void scan_fds() {
   ProcessState& p = rt().proc;
@@ -175,13 +179,21 @@ void scan_fds() {
 
 void capture_fds() {
   scan_fds();
+  for (int i = 0; i < rt().proc.nfds; ++i) {
+    if (fd_details().fds[i].sub == FdSub::kInotify) capture_inotify_queue(rt().proc.fds[i].fd);
+  }
+  pty_inputs_capture(true);
   capture_locks();
   long rc = save_file_contents();
   if (rc < 0) CKPT_LOG(kError, "cannot reserve memory for file contents ({})", rc);
   drain_internal_pipes();
 }
 
-void fds_after_image() { release_file_contents(); }
+void fds_after_image() {
+  release_file_contents();
+  pty_inputs_capture(false);
+  inotify_queues_after_image();
+}
 
 void set_restore_files(bool on) { g_restore_files = on; }
 

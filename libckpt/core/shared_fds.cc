@@ -12,6 +12,7 @@
 #include "core/shared_fd_table.h"
 #include "core/shared_kv.h"
 #include "core/shared_memory.h"
+#include "core/pty_input.h"
 #include "core/shared_ptys.h"
 #include "sys/log.h"
 #include "sys/proc_dir.h"
@@ -253,16 +254,18 @@ void share_refill() {
   SharedTable& t = g_table;
   for (int i = 0; i < t.n; ++i) {
     SharedFd& s = t.fds[i];
-    if (s.kind == kShareNone || s.kind == kShareFile || !s.leader || s.first != s.fd ||
-        s.data_len == 0) {
+    if (s.kind == kShareNone || s.kind == kShareFile || !s.leader || s.first != s.fd) {
       continue;
     }
     if (s.kind == kSharePtyMaster) {  // through a slave of our own, closed again
-      long sl = pty_reopen_slave(s);
-      if (sl >= 0) sys::close(static_cast<int>(sl));
+      if (s.data_len > 0 || pty_input_pending(static_cast<int>(s.ino))) {
+        long sl = pty_reopen_slave(s);
+        if (sl >= 0) sys::close(static_cast<int>(sl));
+      }
       s.data_len = 0;
       continue;
     }
+    if (s.data_len == 0) continue;
     char path[32];
     sys::Fmt(path, sizeof path).s("/proc/self/fd/").i(s.fd);
     long wr = sys::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);

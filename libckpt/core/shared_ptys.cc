@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/sysmacros.h>
 
+#include "core/pty_input.h"
 #include "core/shared_kv.h"
 #include "sys/log.h"
 #include "sys/str.h"
@@ -76,6 +77,16 @@ void refill_through(int sl, const SharedFd& s) {
   sys::call(kIoctl, sl, kTcsets2, s.termios);
 }
 
+// The master's holder: what the master wrote that no slave has read, through a slave of
+// its own (the slave holders are stopped too), closed again.
+void drain_input(const SharedFd& s) {
+  long sl = sys::call(kIoctl, s.fd, kTiocgptpeer, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+  if (sl < 0) return;
+  pty_input_save(static_cast<int>(s.ino), static_cast<int>(sl),
+                 s.has_termios ? s.termios : nullptr);
+  sys::close(static_cast<int>(sl));
+}
+
 }  // namespace
 
 bool pty_classify(SharedFd& s, const struct stat& st) {
@@ -121,7 +132,10 @@ void pty_resolve(int64_t tag, SharedFd& s) {
   pty_key(k, sizeof k, tag, s, "termios");
   s.has_termios = ckpt_kv_get(k, sys::str_len(k), s.termios, sizeof s.termios) ==
                   static_cast<long>(kTermios2Size);
-  if (s.first == s.fd) drain_master(s);
+  if (s.first == s.fd) {
+    drain_master(s);
+    drain_input(s);
+  }
 }
 
 long pty_reopen_slave(const SharedFd& s) {
@@ -129,6 +143,8 @@ long pty_reopen_slave(const SharedFd& s) {
   if (sl < 0) return sl;
   if (s.has_termios) sys::call(kIoctl, sl, kTcsets2, s.termios);
   refill_through(static_cast<int>(sl), s);
+  pty_input_put_back(static_cast<int>(s.ino), static_cast<int>(sl), s.fd,
+                     s.has_termios ? s.termios : nullptr);
   return sl;
 }
 

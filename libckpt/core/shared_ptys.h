@@ -12,7 +12,9 @@
 // (TIOCGPTPEER), sets the saved settings and writes those bytes back through it with
 // output processing off, so the master reads them again. At restart it offers that slave
 // in the fd exchange ("t:<index>"); each slave holder places it instead of the terminal
-// of `ckpt restart`. Not kept: bytes the master wrote that a slave had not read yet.
+// of `ckpt restart`. Bytes the master wrote that no slave had read yet are read by the
+// master's holder at DRAIN through a slave of its own and put back with that slave
+// (pty_input.h).
 // Checkpoint path: yes.
 #pragma once
 

@@ -28,6 +28,10 @@ inline constexpr const char* kRecreateFailed = "could not re-create SysV ";
 inline constexpr const char* kNoNewId =
     "no new id published for SysV object (its leader did not re-create it): ";
 inline constexpr const char* kReattachFailed = "could not re-attach SysV shm segment at ";
+inline constexpr const char* kTooManyUndos =
+    "more than 1024 SEM_UNDO adjustments in one process: the rest will not survive a restart";
+inline constexpr const char* kUndoFailed =
+    "could not restore the SEM_UNDO adjustment of semaphore ";
 inline constexpr const char* kKeyTaken =
     "another object held the key; it was removed to re-create the checkpointed one: key ";
 

@@ -5,6 +5,7 @@
 #include "ckpt/plugin.h"
 #include "ipc_log.h"
 #include "itimer_state.h"
+#include "sem_undo.h"
 #include "sysv_checkpoint.h"
 #include "timer_table.h"
 #include "timer_thread.h"
@@ -18,6 +19,9 @@ int on_event(ckpt_event_t event, void* /*data*/) {
   switch (event) {
     case CKPT_EVENT_INIT:
       init_log_level();
+      return 0;
+    case CKPT_EVENT_ATFORK_CHILD:
+      sem_undo_fork_child();
       return 0;
     case CKPT_EVENT_WAIT_FOR_SUSPEND_MSG:
       note_ckpt_thread();

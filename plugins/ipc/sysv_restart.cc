@@ -15,6 +15,7 @@
 
 #include "ipc_log.h"
 #include "ipc_messages.h"
+#include "sem_undo.h"
 #include "sysv_checkpoint.h"
 #include "sysv_state_io.h"
 #include "sysv_table.h"
@@ -152,6 +153,7 @@ void sysv_restart() {
   for (int i = 0; i < s.nrecords; ++i) {
     if (s.records[i].valid) learn_new_id(s.records[i]);
   }
+  sem_undo_restore();
   for (int i = 0; i < s.nattach; ++i) reattach(s.attach[i]);
   for (int i = 0; i < s.nrecords; ++i) {
     SysvRecord& r = s.records[i];

@@ -4,7 +4,8 @@
 // ckpt's suspend signal interrupted them (the epoch moved), they are retried, with the new
 // id after a restart.
 // Wrapped: shmget shmat shmctl semget semop semtimedop semctl msgget msgsnd msgrcv msgctl
-// (shmdt takes an address and needs no wrapper.)
+// (shmdt takes an address and needs no wrapper.) semop/semtimedop/semctl also keep the
+// SEM_UNDO table (sem_undo.h).
 // Checkpoint path: no (application threads). errno is preserved from the real call.
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <sys/shm.h>
 
 #include "ckpt/plugin.h"
+#include "sem_undo.h"
 #include "sysv_table.h"
 #include "virtual_ids.h"
 
@@ -108,14 +110,18 @@ extern "C" CKPT_EXPORT int semget(key_t key, int nsems, int flags) {
 }
 
 extern "C" CKPT_EXPORT int semop(int id, struct sembuf* sops, size_t n) {
-  return static_cast<int>(retry_across_checkpoints(
+  int rc = static_cast<int>(retry_across_checkpoints(
       [&] { return CKPT_NEXT(semop)(real_id(Kind::kSem, id), sops, n); }));
+  if (rc == 0) ckpt::ipc::sem_undo_note(id, sops, n);
+  return rc;
 }
 
 extern "C" CKPT_EXPORT int semtimedop(int id, struct sembuf* sops, size_t n,
                                       const struct timespec* timeout) {
-  return static_cast<int>(retry_across_checkpoints(
+  int rc = static_cast<int>(retry_across_checkpoints(
       [&] { return CKPT_NEXT(semtimedop)(real_id(Kind::kSem, id), sops, n, timeout); }));
+  if (rc == 0) ckpt::ipc::sem_undo_note(id, sops, n);
+  return rc;
 }
 
 extern "C" CKPT_EXPORT int semctl(int id, int semnum, int cmd, ...) {
@@ -128,6 +134,9 @@ extern "C" CKPT_EXPORT int semctl(int id, int semnum, int cmd, ...) {
   }
   int rc = CKPT_NEXT(semctl)(ctl_id(Kind::kSem, id, cmd), semnum, cmd, arg);
   if (cmd == IPC_RMID) forget(Kind::kSem, id, rc);
+  if (rc == 0 && (cmd == IPC_RMID || cmd == SETVAL || cmd == SETALL)) {
+    ckpt::ipc::sem_undo_clear(id, cmd == SETVAL ? semnum : -1);
+  }
   return is_stat_by_index(Kind::kSem, cmd) ? virtual_id(Kind::kSem, rc) : rc;
 }
 

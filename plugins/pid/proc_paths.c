@@ -2,7 +2,7 @@
  * become the real ids. Wrapped: open open64 openat openat64 fopen fopen64 stat lstat
  * stat64 lstat64 access readlink opendir. Before any restart (empty table) paths pass
  * unchanged. Read-only opens of .../stat and .../status give a rewritten copy with virtual
- * ids (proc_copy.h). Only absolute paths are seen: openat(<a /proc dir fd>, "stat") is not.
+ * ids (proc_copy.h); listings of /proc and .../task: proc_dirs.h. Only absolute paths are seen: openat(<a /proc dir fd>, "stat") is not.
  * Not checkpoint-path: application threads. */
 #define _GNU_SOURCE 1
 #include <dirent.h>
@@ -16,6 +16,7 @@
 #include "ckpt/plugin.h"
 #include "pid_table.h"
 #include "proc_copy.h"
+#include "proc_dirs.h"
 
 #define WRAPPER __attribute__((visibility("default")))
 #define PATH_CAP 4096
@@ -149,5 +150,7 @@ WRAPPER ssize_t readlink(const char* path, char* out, size_t cap) {
 
 WRAPPER DIR* opendir(const char* path) {
   char buf[PATH_CAP];
-  return CKPT_NEXT(opendir)(real_path(path, buf));
+  DIR* d = CKPT_NEXT(opendir)(real_path(path, buf));
+  proc_dir_opened(d, path);
+  return d;
 }
