@@ -37,6 +37,7 @@ struct LaunchOptions {
   bool incremental = false;
   bool compress = false;
   bool checkpoint_on_term = false;  // SIGTERM: checkpoint first (Slurm pre-emption)
+  bool stop_on_term = false;  // SIGTERM: checkpoint with --kill; the program never sees it
   bool save_files = false;   // save contents of small files open for writing (CKPT_SAVE_FILES)
   int save_files_max_mb = 64;
   CLI::App* app = nullptr;  // to fetch PROG ARGS (remaining arguments)

@@ -107,6 +107,9 @@ void set_environment(const LaunchOptions& opts, const CoordAddress& addr,
       setenv(name, "1", 1);
     }
   }
+  if (opts.stop_on_term) {
+    setenv("CKPT_CHECKPOINT_ON_TERM", "stop", 1);
+  }
   if (opts.save_files) {
     setenv("CKPT_SAVE_FILES", std::to_string(opts.save_files_max_mb).c_str(), 1);
   }
@@ -181,6 +184,11 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
     app->add_flag("--checkpoint-on-term", opts.checkpoint_on_term,
                   "on SIGTERM (e.g. Slurm pre-emption) take a checkpoint first, then let the "
                   "program receive the signal");
+    app->add_flag("--stop-on-term", opts.stop_on_term,
+                  "on SIGTERM checkpoint the whole computation and end it there, like "
+                  "`checkpoint --kill`: the program never sees the signal (unless no generation "
+                  "commits in time), so its clean-up cannot remove what the restart needs "
+                  "(e.g. mpirun's session directory); the Slurm template's default");
     app->add_flag("--save-files", opts.save_files,
                   "also save the contents of files open for writing (up to --save-files-max-mb "
                   "each) in every image, so that `ckpt restart --restore-files` can put them "

@@ -19,6 +19,7 @@ constexpr long kPipe2 = 293;
 
 struct State {
   bool enabled;
+  bool stop;                    // CKPT_CHECKPOINT_ON_TERM=stop: die after the commit
   int pipe[2];
   volatile int held;            // a SIGTERM waits for a commit
   volatile uint64_t arrived_ns;
@@ -46,6 +47,7 @@ bool request_checkpoint() {
   if (fd < 0) return false;
   proto::Command c{};
   c.code = proto::kCmdCheckpoint;
+  c.flags = g.stop ? proto::kCmdKillAfter : 0u;  // every member dies once it is committed
   sys::str_copy(c.secret, r.cfg.secret, sizeof c.secret);
   coord_send(static_cast<int>(fd), proto::kCommand, &c, sizeof c);
   proto::MsgHeader h;
@@ -65,11 +67,19 @@ void deliver() {
   sys::kill(sys::getpid(), SIGTERM);
 }
 
+// Stop mode, once a generation covers the SIGTERM: the process ends here, before any
+// application thread runs again, as `ckpt checkpoint --kill` ends it.
+[[noreturn]] void stop_now() {
+  CKPT_LOG(kInfo, "SIGTERM: the committed generation covers it; stopping without it (stop mode)");
+  for (;;) sys::kill(sys::getpid(), 9);
+}
+
 }  // namespace
 
 void install() {
   const char* v = getenv("CKPT_CHECKPOINT_ON_TERM");
   if (v == nullptr || *v == '\0' || *v == '0') return;
+  g.stop = sys::str_eq(v, "stop");
   if (sys::call(kPipe2, g.pipe, O_CLOEXEC | O_NONBLOCK) < 0) return;
   struct sigaction sa {};
   sa.sa_handler = handler;
@@ -95,6 +105,8 @@ void before_resume() {
   uint64_t pending = 0;
   sys::call(sys::kRtSigpending, &pending, 8);  // this thread blocks all: process-wide set
   if (pending & (1ull << (SIGTERM - 1))) g.covered = true;
+  // A held SIGTERM arrived before this round (the handler cannot run during one).
+  if (g.stop && (g.covered || g.held != 0)) stop_now();
 }
 
 void forget_held() {
@@ -123,6 +135,7 @@ void on_wake() {
 
 void deliver_if_due() {
   if (g.held == 0) return;
+  if (g.stop && g.committed_ns > g.arrived_ns) stop_now();  // e.g. a --forked round
   if (g.committed_ns > g.arrived_ns || sys::monotonic_ns() > g.deadline_ns) deliver();
 }
 

@@ -4,6 +4,12 @@
 // checkpoint and the SIGTERM reaches the application, with its own disposition, only once
 // that generation is committed (or the checkpoint failed, or the barrier timeout passed).
 // The handler only writes to a self-pipe; the checkpoint thread does the rest.
+// CKPT_CHECKPOINT_ON_TERM=stop (the Slurm template's default): the checkpoint asked for ends
+// the computation once committed (like `ckpt checkpoint --kill`), and a process whose SIGTERM
+// a committed generation covers ends before its threads run again: the application never
+// sees the signal, so its clean-up (mpirun removes its session directory, which the
+// restored mpirun and ranks still map) cannot undo what the restart needs. Only when no
+// generation commits in time does the application get the SIGTERM, as with =1.
 // Not checkpoint-path, except deliver_if_due() which runs after a round.
 #pragma once
 

@@ -18,7 +18,8 @@
 #      shell take a blocking checkpoint that stops the step (`ckpt checkpoint --wait --kill`);
 #      the SIGTERM Slurm sends to the steps at the start of a pre-emption grace time, on
 #      `scontrol requeue` or at the time limit makes every process checkpoint itself first
-#      (libckpt's CKPT_CHECKPOINT_ON_TERM, exported to the steps), then die of that SIGTERM;
+#      (libckpt's CKPT_CHECKPOINT_ON_TERM, exported to the steps), and the committed
+#      generation ends the computation without the program ever seeing that SIGTERM;
 #   4. when the step stopped after a checkpoint, requeue the job (`scontrol requeue`) or let
 #      it end, as configured; when it finished, stop the coordinator and exit with its code.
 #
@@ -50,10 +51,16 @@
 #   CKPT_SLURM_COORD_BIND     address the coordinator listens on (default 127.0.0.1 in a
 #                             one-node job, else CKPT_SLURM_COORD_HOST)
 #   CKPT_SLURM_CKPT_TIMEOUT   seconds a blocking checkpoint may take (default 60)
-#   CKPT_CHECKPOINT_ON_TERM   exported to the steps; default 1 (see step 3 above). With 0 the
-#                             steps die of Slurm's SIGTERM unless the program handles it (only
-#                             the warning checkpoints then), and the batch shell's SIGTERM trap
-#                             tries `ckpt checkpoint --wait --kill` itself
+#   CKPT_CHECKPOINT_ON_TERM   exported to the steps; default stop (see step 3 above): the
+#                             checkpoint that Slurm's SIGTERM starts ends the computation once
+#                             committed, like `ckpt checkpoint --kill`, so the program's own
+#                             clean-up on SIGTERM (mpirun deletes its session directory) cannot
+#                             remove what the restart needs; the program gets the SIGTERM only
+#                             when no generation commits in time. 1: checkpoint, then the
+#                             program gets the SIGTERM. 0: the steps die of Slurm's SIGTERM
+#                             unless the program handles it (only the warning checkpoints
+#                             then), and the batch shell's SIGTERM trap tries `ckpt checkpoint
+#                             --wait --kill` itself
 #   CKPT_SECRET               passed on to the coordinator and the steps when set
 #   SLURM_JOB_ID, SLURM_RESTART_COUNT, SLURM_JOB_NUM_NODES, SLURM_SUBMIT_DIR, SLURMD_NODENAME
 #                             (from Slurm). A multi-node job needs CKPT_CKPTDIR on a file system
@@ -82,7 +89,7 @@ ckpt_slurm_msg() {
     committed) echo "checkpoint committed: $1 (${2} s)" ;;
     ckpt_failed) echo "checkpoint failed: $1; the newest committed generation stays ${2:-none}" ;;
     term) echo "SIGTERM for the batch shell (requeue, cancel, time limit or end of the grace time)" ;;
-    term_self) echo "the job step's processes checkpoint themselves on SIGTERM (CKPT_CHECKPOINT_ON_TERM=1)" ;;
+    term_self) echo "the job step's processes checkpoint themselves on SIGTERM (CKPT_CHECKPOINT_ON_TERM=$1)" ;;
     step_done) echo "job step finished: exit $1" ;;
     step_stopped) echo "job step stopped (exit $1) after checkpoint $2" ;;
     step_failed) echo "job step failed: exit $1" ;;
@@ -136,7 +143,7 @@ ckpt_slurm_init() {
   else
     CKPT_SLURM_RESTART_SRUN_OPTS=${CKPT_SLURM_RESTART_SRUN_OPTS:--n 1 -N 1}
   fi
-  export CKPT_CHECKPOINT_ON_TERM=${CKPT_CHECKPOINT_ON_TERM:-1}
+  export CKPT_CHECKPOINT_ON_TERM=${CKPT_CHECKPOINT_ON_TERM:-stop}
   export CKPT_JOB_ID CKPT_CKPTDIR CKPT_COORD_HOST=$CKPT_SLURM_COORD_HOST
   (umask 077 && mkdir -p "$CKPT_SLURM_JOB_DIR") || ckpt_slurm_die bad_dir "$CKPT_SLURM_JOB_DIR"
   CKPT_SLURM_WARNED=0
@@ -261,8 +268,8 @@ ckpt_slurm_run_step() {
     if [[ $CKPT_SLURM_TERMED == 1 && $handled_term == 0 ]]; then
       handled_term=1
       ckpt_slurm_log term
-      if [[ $CKPT_CHECKPOINT_ON_TERM == 1 ]]; then
-        ckpt_slurm_log term_self
+      if [[ $CKPT_CHECKPOINT_ON_TERM != 0 ]]; then
+        ckpt_slurm_log term_self "$CKPT_CHECKPOINT_ON_TERM"
       else
         ckpt_slurm_checkpoint_and_stop || true
       fi

@@ -15,7 +15,10 @@ restartable. VICTIM is tests/cr/errors/victim.c (ct.h contract). File cases (mis
 changed_input, restore_files; VICTIM tests/cr/fd/missing_file.c): a file gone or changed at
 restart is refused naming fd and path, the generation stays intact, and `--restore-files`
 puts saved contents back. unsupported_socket (VICTIM tests/cr/fd/socket_unsupported.c):
-`ckpt checkpoint` fails naming the socket fd while the program runs on. Python stdlib only.
+`ckpt checkpoint` fails naming the socket fd while the program runs on. term_stop (VICTIM
+tests/cr/signal/term_stop.c): `--stop-on-term` ends the program by SIGKILL once the
+generation its SIGTERM asked for is committed, without its SIGTERM handler running.
+Python stdlib only.
 """
 import argparse
 import os
@@ -185,6 +188,30 @@ def term_restart_survives(run):
     rc = owner.wait(timeout=run.deadline.left())
     if rc != 0 or "PASS\n" not in run.final_output():
         fail(f"the restored program did not finish cleanly (exit {rc})")
+
+
+def term_stop(run):
+    """`ckpt launch --stop-on-term` (the Slurm template's mode): a SIGTERM commits a
+    generation and ends the program there, by SIGKILL, without its SIGTERM handler running
+    (term_stop.c's handler deletes its session dir, as mpirun does); the restart finds that
+    dir and finishes."""
+    run.args.launch_args = "--stop-on-term"
+    run.start_coordinator()
+    owner = run.launch()
+    run.wait_members(False, "waiting for the program to join", watch=owner)
+    run.wait_ready(owner)
+    os.kill(owner.pid, signal.SIGTERM)
+    rc = owner.wait(timeout=60)
+    if rc != -signal.SIGKILL:
+        fail(f"the program should be stopped by SIGKILL after the commit, it ended with {rc}"
+             f"{' (its SIGTERM handler ran)' if rc == 3 else ''}")
+    marker = os.path.join(run.work, "session", "marker")
+    if not os.path.exists(marker):
+        fail(f"{marker} is gone: the program's SIGTERM handler ran")
+    jobs = os.listdir(run.ckptdir)
+    if len(jobs) != 1 or not os.path.islink(os.path.join(run.ckptdir, jobs[0], "latest")):
+        fail(f"no generation committed for the SIGTERM: {jobs}")
+    restart_latest_and_finish(run, os.path.join(run.ckptdir, jobs[0]))
 
 
 def restart_while_running(run):
@@ -426,6 +453,7 @@ CASES = {
     "missing_generation": missing_generation,
     "term_checkpoint": term_checkpoint,
     "term_restart_survives": term_restart_survives,
+    "term_stop": term_stop,
     "restart_while_running": restart_while_running,
     "restart_twice": restart_twice,
     "deleted_referenced_generation": deleted_referenced_generation,

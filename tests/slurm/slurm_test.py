@@ -29,9 +29,14 @@ under the template; T = --tasks, default 1):
 With --ring-worker slurm_ring_worker --tasks N the job's tasks exchange data over TCP in a
 ring (multinode_requeue: N/2 tasks per node, so connections cross the nodes); the reference
 is then N native processes of the ring with SLEEP_MS 0, one RESULT line per task.
+With --mpi-ring ring_allreduce.c (built here with mpicc) the job's one task is a whole Open
+MPI job, `srun -n 1 ckpt launch mpirun -np 2 --mca btl self,tcp ring STEPS 500`; the
+reference is a native `mpirun -np 2` of the same ring, whose every output line ("step S
+token ... sum ..." per step, the final checksum line) the job output must repeat.
 Every scenario checks that the job completes with the RESULT line(s) of an uninterrupted run
 (`slurm_worker STEPS 0`), that the output shows the restart count, and whether the
-computation resumed (one "step 1/" line per task) or started over.
+computation resumed (one "step 1/" line per task; the MPI ring: one "step 0 token" line) or
+started over.
 Exit 0 = pass, 1 = fail, 77 = skipped (not root, or Slurm/munge not installed).
 Python stdlib only."""
 import argparse
@@ -50,6 +55,16 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 TEMPLATE = os.path.join(REPO, "scripts", "slurm", "ckpt-job.sbatch")
 IMAGE_PATCH = os.path.join(REPO, "tests", "harness", "image_patch.py")
 SLEEP_MS = 500
+# Open MPI as root, TCP on loopback only, more ranks than the step's CPUs (tests/mpi).
+# ras ^slurm: the test node is called c1, not this machine's hostname, so mpirun would take
+# c1 for another node and start an orted there through a nested srun, which waits forever
+# for the CPUs of its own step. On a real cluster the node name is the hostname and mpirun
+# runs every rank of a one-node allocation itself, as here.
+MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+           "OMPI_MCA_btl_tcp_if_include": "lo", "OMPI_MCA_oob_tcp_if_include": "lo",
+           "OMPI_MCA_rmaps_base_oversubscribe": "1", "OMPI_MCA_ras": "^slurm"}
+MPI_RANKS = 2
+MPI_LINE = r"^(step \d+ token \S+ sum -?\d+|ranks \d+ steps \d+ checksum \S+ \S+)$"
 
 
 class Failure(Exception):
@@ -141,19 +156,56 @@ class Scenario:
             else args.tasks
         self.job = None
         self.out = None
+        self.mpi_ring = None  # the MPI ring program, built by build_mpi_ring()
+
+    def build_mpi_ring(self):
+        """--mpi-ring: builds ring_allreduce.c with mpicc into the scratch dir."""
+        self.mpi_ring = os.path.join(self.base, "ring")
+        r = subprocess.run(["mpicc", "-O1", "-o", self.mpi_ring, self.args.mpi_ring],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"mpicc failed: {r.stderr}")
+
+    def mpi_env(self):
+        """MPI_ENV, and mpirun's session dir (the one a SIGTERM would make it delete) under
+        the scratch dir, so that a failed run leaves nothing in /tmp."""
+        return dict(MPI_ENV, OMPI_MCA_orte_tmpdir_base=os.path.join(self.base, "ompi"))
 
     def worker_argv(self, sleep_ms):
         """The job's program: slurm_worker STEPS MS, or with --ring-worker the socket ring
-        slurm_ring_worker STEPS MS DIR (rendezvous files in the test's shared scratch dir)."""
+        slurm_ring_worker STEPS MS DIR (rendezvous files in the test's shared scratch dir),
+        or with --mpi-ring `mpirun -np 2 --mca btl self,tcp ring STEPS MS`."""
+        if self.mpi_ring:
+            return ["mpirun", "-np", str(MPI_RANKS), "--mca", "btl", "self,tcp",
+                    self.mpi_ring, str(self.steps), str(sleep_ms)]
         if not self.args.ring_worker:
             return [self.args.worker, str(self.steps), str(sleep_ms)]
         ring_dir = os.path.join(self.base, "ring")
         os.makedirs(ring_dir, exist_ok=True)
         return [self.args.ring_worker, str(self.steps), str(sleep_ms), ring_dir]
 
+    def result_lines(self, out):
+        """The lines compared with the native run: RESULT lines (sorted), or every line of
+        the MPI ring, in order."""
+        if self.mpi_ring:
+            return re.findall(MPI_LINE, out, re.M)
+        return sorted(l for l in out.splitlines() if l.startswith("RESULT "))
+
+    def step_pattern(self, step):
+        """The progress line of a step (slurm_worker: "step 1/40"; MPI ring: "step 0 token")."""
+        return rf"^step {step} token" if self.mpi_ring else rf"^step {step}/"
+
     def expected_result(self):
         """The RESULT lines of an uninterrupted native run, sorted: one slurm_worker, or
-        one process per task of the ring (SLURM_PROCID/SLURM_NTASKS set as srun does)."""
+        one process per task of the ring (SLURM_PROCID/SLURM_NTASKS set as srun does); with
+        --mpi-ring the output lines of a native `mpirun -np 2`."""
+        if self.mpi_ring:
+            r = subprocess.run(self.worker_argv(0), capture_output=True, text=True,
+                               timeout=60, cwd=self.base, env=dict(os.environ, **self.mpi_env()))
+            check(r.returncode == 0, f"native mpirun failed ({r.returncode}): {r.stderr}")
+            lines = self.result_lines(r.stdout)
+            check(len(lines) == self.steps + 1 and lines[-1].endswith(" PASS"),
+                  f"native mpirun printed {lines}")
+            return lines
         count = self.tasks if self.args.ring_worker else 1
         procs = [subprocess.Popen(self.worker_argv(0), stdout=subprocess.PIPE, text=True,
                                   env=dict(os.environ, SLURM_PROCID=str(t),
@@ -180,6 +232,8 @@ class Scenario:
             self.tasks > (os.cpu_count() or 1) else []
         env = dict(self.cluster.env, CKPT=self.args.ckpt, CKPT_CKPTDIR=self.ckptdir,
                    CKPT_SLURM_SRUN_OPTS=" ".join([f"-n {self.tasks}"] + over))
+        if self.mpi_ring:
+            env.update(self.mpi_env())
         env.update(extra_env or {})
         env.pop("CKPT_JOB_ID", None)
         out = self.cluster.run("sbatch", "--parsable", "-p", "low", "-n", str(self.tasks),
@@ -200,7 +254,7 @@ class Scenario:
 
     def wait_progress(self, step, timeout=60):
         """Waits until the worker has printed step N in the current run of the job."""
-        self.wait_output(rf"^step {step}/", timeout)
+        self.wait_output(self.step_pattern(step), timeout)
 
     def job_dir(self):
         return os.path.join(self.ckptdir, self.job)
@@ -249,16 +303,16 @@ class Scenario:
 
     def check_common(self, result, restarts, resumed):
         out = self.output()
-        results = [l for l in out.splitlines() if l.startswith("RESULT ")]
-        check(sorted(results) == result, f"expected {result}, got {results}")
+        results = self.result_lines(out)
+        check(results == result, f"expected {result}, got {results}")
         check(self.cluster.job_field(self.job, "Restarts") == str(restarts),
               f"scontrol says Restarts={self.cluster.job_field(self.job, 'Restarts')}, "
               f"expected {restarts}")
         check("no valid generation: starting fresh (restart count 0)" in out,
               "the first run did not say it started fresh with restart count 0")
-        first_steps = len(re.findall(r"^step 1/", out, re.M))
+        first_steps = len(re.findall(self.step_pattern(0 if self.mpi_ring else 1), out, re.M))
         check(first_steps == self.tasks * (1 if resumed else 2),
-              f"'step 1/' printed {first_steps} times: the job "
+              f"the first step printed {first_steps} times: the job "
               f"{'did not resume from its generation' if resumed else 'did not start over'}")
         check("job step finished: exit 0" in out, "no 'job step finished: exit 0' line")
 
@@ -473,16 +527,18 @@ def clean_stale_clusters():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def skip_reason(scenario):
+def skip_reason(scenario, mpi):
     if os.geteuid() != 0:
         return "needs root to start munged, slurmctld and slurmd"
     tools = ["slurmctld", "slurmd", "sbatch", "scontrol", "munged", "munge"]
     if NODES.get(scenario, 0):
         tools += ["ip", "nsenter", "unshare"]
+    if mpi:
+        tools += ["mpirun", "mpicc"]
     for tool in tools:
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             return (f"{tool} is not installed (Debian packages slurmctld slurmd slurm-client "
-                    "munge; scripts/install-deps.sh installs them)")
+                    "munge openmpi-bin libopenmpi-dev; scripts/install-deps.sh installs them)")
     return None
 
 
@@ -497,10 +553,12 @@ def main():
                     help="tasks (srun -n); slurm/preempt-2tasks uses 2, the ring tests 4")
     ap.add_argument("--ring-worker", default="",
                     help="slurm_ring_worker: the tasks exchange data over TCP in a ring")
+    ap.add_argument("--mpi-ring", default="",
+                    help="ring_allreduce.c: the job is `mpirun -np 2` of this MPI program")
     ap.add_argument("--deadline", type=int, default=0,
                     help="fail and clean up after this many seconds (below ctest's TIMEOUT)")
     args = ap.parse_args()
-    reason = skip_reason(args.scenario)
+    reason = skip_reason(args.scenario, bool(args.mpi_ring))
     if reason:
         print(f"SKIP: {reason}")
         return 77
@@ -508,6 +566,7 @@ def main():
     args.worker = os.path.abspath(args.worker)
     args.plugin = os.path.abspath(args.plugin)
     args.ring_worker = os.path.abspath(args.ring_worker) if args.ring_worker else ""
+    args.mpi_ring = os.path.abspath(args.mpi_ring) if args.mpi_ring else ""
     clean_stale_clusters()
     base = tempfile.mkdtemp(prefix="ckpt-slurm.", dir="/tmp")
     os.chmod(base, 0o755)
@@ -521,6 +580,8 @@ def main():
     scenario = Scenario(args, cluster, base)
     ok = False
     try:
+        if args.mpi_ring:
+            scenario.build_mpi_ring()
         result = scenario.expected_result()
         cluster.up()
         SCENARIOS[args.scenario](scenario, result)
