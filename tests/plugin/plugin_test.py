@@ -299,8 +299,8 @@ def trace(run):
     """Event order for checkpoint-and-continue, kill/restart, fork, exec, threads."""
     tf = os.path.join(run.scratch, "trace.txt")
     run.start_coordinator()
-    # The trace tells the original process from the restarted one by their real pids: the
-    # pid plugin (loaded by default) would show both as the same pid.
+    # Real pids in the trace (the pid plugin would show virtual ones); the original and the
+    # restarted process are told apart by the RESTART event (both may have the same pid).
     owner, _out, _ = run.launch_with([plugin(run, "trace")], env={"TRACE_FILE": tf},
                                      launch_args=["--no-pid-virtualization"])
     run.wait_members(False, "waiting for the program", watch=owner)

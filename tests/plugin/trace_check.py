@@ -4,7 +4,7 @@ order of shared/DESIGN.md section 3 and the seed's event descriptions.
 The scenario (tests/plugin/apps/trace_app.c driven by plugin_test.py --case trace):
 process P creates a thread that returns and one that calls pthread_exit, forks a child C
 that execs, then takes checkpoint 1 (continue) and checkpoint 2 (kill), and is restarted
-as process Q, which exits normally.
+as process Q (with P's pid again when it is free), which exits normally.
 """
 
 ROUND = ["WAIT_FOR_SUSPEND_MSG", "THREADS_SUSPEND", "SUSPENDED", "LEADER_ELECTION", "DRAIN",
@@ -94,9 +94,12 @@ def check_rounds(p_rows, q_rows, pid, problems):
 def check(text, pid):
     rows = parse(text)
     problems = []
-    p_rows = [r for r in rows if r[0] == pid]
+    # Q may have P's pid again (restart keeps pids when it can): the trace is in time
+    # order, so Q's rows are the non-child rows from its RESTART on.
+    restart = next((i for i, r in enumerate(rows) if r[3] == "RESTART"), len(rows))
     child_pids = {r[0] for r in rows if r[3] == "ATFORK_CHILD"}
-    q_rows = [r for r in rows if r[0] != pid and r[0] not in child_pids]
+    p_rows = [r for r in rows[:restart] if r[0] == pid]
+    q_rows = [r for r in rows[restart:] if r[0] not in child_pids]
     check_threads(p_rows, pid, problems)
     check_child(rows, pid, problems)
     check_rounds(p_rows, q_rows, pid, problems)
