@@ -91,7 +91,8 @@ def parse_args(argv):
     ap.add_argument("--compare-native", action="store_true")
     ap.add_argument("--max-image-mb", type=float, default=None)
     ap.add_argument("--min-generations", type=int, default=None)
-    ap.add_argument("--launch-args", default=None, help="extra `ckpt launch` options")
+    ap.add_argument("--launch-args", action="append", default=None,
+                    help="extra `ckpt launch` options (repeatable: a test's and a variant's)")
     ap.add_argument("--restart-args", default="", help="extra `ckpt restart` options (--lazy)")
     ap.add_argument("--kill-separately", action="store_true",
                     help="checkpoint without --kill, then SIGKILL the process (forked images)")
@@ -112,6 +113,8 @@ def parse_args(argv):
     if bool(args.program) == bool(args.cmd):
         ap.error("exactly one of --program and --cmd is required")
     args.ckpt = os.path.abspath(args.ckpt)
+    if args.launch_args is not None:
+        args.launch_args = " ".join(args.launch_args)
     apply_sidecar(args)
     return args
 
@@ -137,6 +140,8 @@ def apply_sidecar(args):
         if getattr(args, key) is None:
             value = values.get(key)
             setattr(args, key, default if value is None else kind(value))
+        elif key == "launch_args" and values.get(key):  # a variant's modes add to the test's
+            args.launch_args = f"{values[key]} {args.launch_args}"
 
 
 def check_needs(needs):
