@@ -16,6 +16,8 @@ from bench_session import STEP_TIMEOUT, BenchError, remove
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+MADV_POPULATE_WRITE = 23  # Linux 5.14; not in Python's mmap module
+
 def read_first(path, prefix):
     try:
         with open(path) as f:
@@ -150,16 +152,26 @@ def warm_cat(image):
     return timed(["cat", image])
 
 
-def read_into_fresh_memory(image):
+def read_into_fresh_memory(image, huge=False):
     """Reads IMAGE (warm in the page cache) into newly mapped anonymous memory, 64 MiB per
     read(2), one thread: what an eager restart must do at least (fault in and zero every
-    page, then copy), unlike `cat`, which reuses one buffer. Returns seconds."""
+    page, then copy), unlike `cat`, which reuses one buffer. With huge=True the mapping is
+    first given madvise(MADV_HUGEPAGE) and pre-faulted (MADV_POPULATE_WRITE), as the restart
+    loader does, so the kernel hands out 2 MiB pages where the system's THP mode allows it
+    (thp_mode()); a plain read(2) into a huge-page-advised mapping is much slower here.
+    Returns seconds."""
     size = os.path.getsize(image)
     if size == 0:
         return 0.0
     t0 = time.monotonic()
     buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     try:
+        if huge:
+            buf.madvise(mmap.MADV_HUGEPAGE)
+            try:
+                buf.madvise(MADV_POPULATE_WRITE)
+            except OSError:  # before Linux 5.14: the read faults the pages in
+                pass
         view = memoryview(buf)
         with open(image, "rb", buffering=0) as f:
             done = 0
@@ -172,6 +184,18 @@ def read_into_fresh_memory(image):
         return time.monotonic() - t0
     finally:
         buf.close()
+
+
+def thp_mode():
+    """The selected word of /sys/kernel/mm/transparent_hugepage/enabled ("always",
+    "madvise", "never"), or "" where there is no such file."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            text = f.read()
+    except OSError:
+        return ""
+    start, end = text.find("["), text.find("]")
+    return text[start + 1:end] if 0 <= start < end else ""
 
 
 def gzip_fast(image):

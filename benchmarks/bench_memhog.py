@@ -67,6 +67,11 @@ class Memhog:
                         "gaps_over_1ms": int(long_gaps), "seconds_in_gaps_over_1ms": float(long_s),
                         "spin_window_s": float(window)}
 
+    def fork_time(self):
+        """Seconds the kernel takes to fork memhog as it is (its page tables)."""
+        words = self.command("forktime")
+        return float(words[1])
+
     def dirty(self, percent):
         words = self.command("dirty %d" % percent)
         return {"dirty_percent": percent, "dirtied_pages": int(words[1]),

@@ -33,6 +33,8 @@
  *   dirty PCT     rewrite every (100/PCT)-th page of the N MiB with new content (dirty round
  *                 r seeds page k's stream with k and r; verification expects it). Reply:
  *                 "ack <seq> dirtied <pages> <seconds>".
+ *   forktime      fork (raw clone, bypassing any wrapper) and time the parent's side: what
+ *                 a forked checkpoint's fork costs at least. Reply: "ack <seq> forked <s>".
  * Files are polled every millisecond while spinning, every 10 ms otherwise.
  *
  * Plain C, no ckpt headers: it is an unmodified application as far as ckpt is concerned.
@@ -41,11 +43,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -346,6 +350,23 @@ static void dirty_pages(const struct options* o, struct loop_state* s, char* bas
            monotonic_now() - t0);
 }
 
+/* The kernel's fork of this process as it is (copying its page tables): a raw clone, so
+ * that no fork wrapper of ckpt runs; the child exits at once. */
+static void fork_time(char* reply, size_t reply_len) {
+  double t0 = monotonic_now();
+  long pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+  if (pid == 0) {
+    syscall(SYS_exit_group, 0L);
+  }
+  double t1 = monotonic_now();
+  int status = 0;
+  if (pid < 0 || syscall(SYS_wait4, pid, &status, 0L, 0L) != pid) {
+    snprintf(reply, reply_len, "error fork failed");
+    return;
+  }
+  snprintf(reply, reply_len, "forked %.9f", t1 - t0);
+}
+
 /* Reads, deletes and answers one command, if the command file exists. */
 static void serve_command(const struct options* o, struct loop_state* s, char* base) {
   char line[128] = {0}, reply[256], word[32] = {0};
@@ -370,6 +391,8 @@ static void serve_command(const struct options* o, struct loop_state* s, char* b
              s->long_gap_seconds, monotonic_now() - s->window_start);
   } else if (strcmp(word, "dirty") == 0) {
     dirty_pages(o, s, base, arg, reply, sizeof reply);
+  } else if (strcmp(word, "forktime") == 0) {
+    fork_time(reply, sizeof reply);
   } else {
     snprintf(reply, sizeof reply, "error unknown command %s", word);
   }

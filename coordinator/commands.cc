@@ -25,6 +25,7 @@ uint32_t checkpoint_flags(uint32_t command_flags) {
       {proto::kCmdForked, proto::kCkptForked},
       {proto::kCmdIncremental, proto::kCkptIncremental},
       {proto::kCmdCompress, proto::kCkptCompress},
+      {proto::kCmdCompressLz4, proto::kCkptCompress | proto::kCkptCompressLz4},
   };
   uint32_t flags = 0;
   for (const auto& [cmd_bit, ckpt_bit] : kMap) {
@@ -179,7 +180,8 @@ std::string Session::status_json() const {
     w.key("restarted").boolean(m->restarted).key("modes").begin_array();
     for (const auto& [bit, name] : {std::pair{proto::kCkptForked, "forked"},
                                     std::pair{proto::kCkptIncremental, "incremental"},
-                                    std::pair{proto::kCkptCompress, "compress"}}) {
+                                    std::pair{proto::kCkptCompress, "compress"},
+                                    std::pair{proto::kCkptCompressLz4, "lz4"}}) {
       if ((m->modes & bit) != 0) w.str(name);
     }
     w.end_array().end_object();

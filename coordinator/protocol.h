@@ -96,6 +96,7 @@ enum CheckpointFlag : uint32_t {
   kCkptForked = 1u << 1,      // write the image from a copy-on-write child; resume at once
   kCkptIncremental = 1u << 2, // store only pages changed since the previous generation
   kCkptCompress = 1u << 3,    // zstd-compress page data
+  kCkptCompressLz4 = 1u << 4, // compress page data with lz4 instead (implies kCkptCompress)
 };
 
 struct Checkpoint {
@@ -159,6 +160,7 @@ enum CommandFlag : uint32_t {
   kCmdForked = 1u << 2,
   kCmdIncremental = 1u << 3,
   kCmdCompress = 1u << 4,
+  kCmdCompressLz4 = 1u << 5,  // -> kCkptCompress | kCkptCompressLz4
 };
 
 struct Command {

@@ -33,7 +33,8 @@ CommandRequest request_for(const ClientOptions& opts) {
       req.flags = (opts.wait ? proto::kCmdWait : 0u) | (opts.kill_after ? proto::kCmdKillAfter : 0u) |
                   (opts.forked ? proto::kCmdForked : 0u) |
                   (opts.incremental ? proto::kCmdIncremental : 0u) |
-                  (opts.compress ? proto::kCmdCompress : 0u);
+                  (opts.compress ? proto::kCmdCompress : 0u) |
+                  (opts.compress_lz4 ? proto::kCmdCompressLz4 : 0u);
       req.reply_timeout_s = opts.wait ? opts.timeout : 30;
       break;
     case ClientAction::kStatus: req.code = proto::kCmdStatus; break;
@@ -138,6 +139,8 @@ void add_client_options(CLI::App* app, ClientOptions& opts, ClientAction action)
     app->add_flag("--incremental", opts.incremental,
                   "store only pages changed since the previous generation (others by reference)");
     app->add_flag("--compress", opts.compress, "zstd-compress the page data");
+    app->add_flag("--compress-lz4", opts.compress_lz4,
+                  "lz4-compress the page data (faster than zstd, larger images)");
     app->add_option("--timeout", opts.timeout, "give up waiting after S seconds (default: never)")
         ->check(CLI::Range(0, 1000000000));
   }

@@ -36,6 +36,7 @@ struct LaunchOptions {
   bool forked = false;       // default checkpoint modes of the launched processes
   bool incremental = false;
   bool compress = false;
+  bool compress_lz4 = false;  // --compress-lz4: lz4 instead of zstd
   bool checkpoint_on_term = false;  // SIGTERM: checkpoint first (Slurm pre-emption)
   bool stop_on_term = false;  // SIGTERM: checkpoint with --kill; the program never sees it
   bool save_files = false;   // save contents of small files open for writing (CKPT_SAVE_FILES)
@@ -83,6 +84,7 @@ struct ClientOptions {
   bool forked = false;       // checkpoint modes for this checkpoint only
   bool incremental = false;
   bool compress = false;
+  bool compress_lz4 = false;  // --compress-lz4: lz4 instead of zstd
   double timeout = 0;  // reply timeout for checkpoint --wait (0 = none)
   int interval = -1;
 };

@@ -101,7 +101,8 @@ void set_environment(const LaunchOptions& opts, const CoordAddress& addr,
   }
   const std::pair<bool, const char*> modes[] = {
       {opts.forked, "CKPT_FORKED"}, {opts.incremental, "CKPT_INCREMENTAL"},
-      {opts.compress, "CKPT_COMPRESS"}, {opts.checkpoint_on_term, "CKPT_CHECKPOINT_ON_TERM"}};
+      {opts.compress, "CKPT_COMPRESS"}, {opts.compress_lz4, "CKPT_COMPRESS_LZ4"},
+      {opts.checkpoint_on_term, "CKPT_CHECKPOINT_ON_TERM"}};
   for (const auto& [on, name] : modes) {
     if (on) {
       setenv(name, "1", 1);
@@ -181,6 +182,8 @@ void add_launch_options(CLI::App* app, LaunchOptions& opts, Spelling spelling) {
     app->add_flag("--incremental", opts.incremental,
                   "default for every checkpoint: store only pages changed since the last one");
     app->add_flag("--compress", opts.compress, "default for every checkpoint: zstd-compress pages");
+    app->add_flag("--compress-lz4", opts.compress_lz4,
+                  "default for every checkpoint: lz4-compress pages (faster, larger)");
     app->add_flag("--checkpoint-on-term", opts.checkpoint_on_term,
                   "on SIGTERM (e.g. Slurm pre-emption) take a checkpoint first, then let the "
                   "program receive the signal");

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config                          # toolchain
-  libcli11-dev libzstd-dev libhdf5-dev hdf5-tools    # launcher, images, index.h5
+  libcli11-dev libzstd-dev liblz4-dev libhdf5-dev hdf5-tools  # launcher, images, index.h5
   libhwloc-dev                                        # topology summary
   libgtest-dev libgmock-dev libbenchmark-dev          # unit tests, benchmarks
   python3 perl gawk file procps sqlite3               # cr harness and real-program tests

@@ -128,7 +128,8 @@ ImageRequest image_request(char* path, size_t cap) {
   Runtime& r = rt();
   image_path(path, cap);
   return ImageRequest{path, r.round.generation, r.round.nprocs, r.coord_addr,
-                      mode(proto::kCkptCompress), mode(proto::kCkptIncremental)};
+                      mode(proto::kCkptCompress) || mode(proto::kCkptCompressLz4),
+                      mode(proto::kCkptIncremental), mode(proto::kCkptCompressLz4)};
 }
 
 // Incremental images: the pages written since the previous one, collected before any fork
@@ -146,6 +147,21 @@ int write_and_commit() {
   log::state().phase = "write";
   long rc = write_process_image(req, &res);
   return report_image(path, rc, res);
+}
+
+// Where a round's stall goes (debug log of --forked rounds): time stamps of its phases.
+enum StallMark { kMarkStart, kMarkSuspended, kMarkSteps, kMarkCaptured, kMarkForked,
+                 kMarkShared, kMarkResumed, kMarkCount };
+uint64_t g_stall_marks[kMarkCount];  // checkpoint thread only
+void stall_mark(StallMark m) { g_stall_marks[m] = sys::monotonic_ns(); }
+
+void log_forked_stall() {
+  const uint64_t* t = g_stall_marks;
+  CKPT_LOG(kDebug, "forked stall {} us: suspend {}, barriers {}, capture {}, fork+child ready {}, "
+           "refill barrier {}, resume {}", (t[kMarkResumed] - t[kMarkStart]) / 1000,
+           (t[kMarkSuspended] - t[kMarkStart]) / 1000, (t[kMarkSteps] - t[kMarkSuspended]) / 1000,
+           (t[kMarkCaptured] - t[kMarkSteps]) / 1000, (t[kMarkForked] - t[kMarkCaptured]) / 1000,
+           (t[kMarkShared] - t[kMarkForked]) / 1000, (t[kMarkResumed] - t[kMarkShared]) / 1000);
 }
 
 bool forked_mode() {
@@ -169,13 +185,18 @@ void forked_write_and_commit() {
   ForkedChild child{};
   log::state().phase = "fork";
   long rc = start_forked_image(req, &child, &res);
+  stall_mark(kMarkForked);
   refill_internal_pipes();
   fds_after_image();
   share_refill();
   // Others resume at once too: none may write into a shared pipe before it is refilled.
-  ckpt_barrier("ckpt-share", "refilled", CKPT_SCOPE_GLOBAL);
+  // Alone in the round, there are no others (and a coordinator round trip less).
+  if (rt().round.nprocs > 1) ckpt_barrier("ckpt-share", "refilled", CKPT_SCOPE_GLOBAL);
+  stall_mark(kMarkShared);
   raise_event(Event::kResume);
   let_application_run();
+  stall_mark(kMarkResumed);
+  log_forked_stall();
   if (rc == 0) rc = finish_forked_image(req, child, &res);
   if (report_image(path, rc, res) == 0) resume_steps();
 }
@@ -201,7 +222,9 @@ void run_round() {
   claim_ckpt_slot();
   r.ckpt_tid = static_cast<int>(sys::gettid());
   raise_event(Event::kWaitForSuspendMsg);
+  stall_mark(kMarkStart);
   int outcome = suspend_user_threads(r.barrier_timeout_ms) == 0 ? 0 : 1;
+  stall_mark(kMarkSuspended);
   if (outcome != 0) report_failure("threads did not suspend in time");
   if (outcome == 0) raise_event(Event::kThreadsSuspend);
   const Event kBefore[] = {Event::kSuspended, Event::kLeaderElection, Event::kDrain};
@@ -219,9 +242,11 @@ void run_round() {
     outcome = step(kNames[i]);
   }
   if (outcome != 0) share_refill();  // bytes drained before the round was aborted
+  stall_mark(kMarkSteps);
   if (outcome == 0) {
     raise_event(Event::kWriteCkpt);  // first: what a plugin prints here is in the image
     capture_process_state();
+    stall_mark(kMarkCaptured);
     if (ckpt_ctx_save(&r.slots[r.ckpt_slot].ctx) != 0) {
       after_restart();
       return;

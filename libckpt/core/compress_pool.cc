@@ -8,6 +8,7 @@
 #include "core/compress_pool.h"
 
 #include <linux/futex.h>
+#include <lz4.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <zstd.h>
@@ -51,6 +52,7 @@ namespace {
 struct Control {
   volatile int seq;   // bumped at every submit and at stop (futex word of idle workers)
   volatile int stop;
+  bool lz4;           // the contexts are lz4 states (LZ4_sizeofState), not ZSTD_CCtx
   CompressPool::Slot* slots;
   int nslots;
 };
@@ -61,10 +63,17 @@ struct Worker {
   volatile int tid;   // cleared by the kernel when the thread exits (CLONE_CHILD_CLEARTID)
 };
 
-void compress_slot(CompressPool::Slot& s, void* cctx) {
-  size_t c = ZSTD_compressCCtx(static_cast<ZSTD_CCtx*>(cctx), s.out, s.out_cap, s.raw, s.raw_len,
-                               1);
-  s.stored_len = (ZSTD_isError(c) || c >= s.raw_len) ? s.raw_len : static_cast<uint32_t>(c);
+void compress_slot(CompressPool::Slot& s, void* cctx, bool lz4) {
+  if (lz4) {
+    int c = LZ4_compress_fast_extState(cctx, s.raw, s.out, static_cast<int>(s.raw_len),
+                                       static_cast<int>(s.out_cap), 1);
+    s.stored_len = (c <= 0 || static_cast<uint32_t>(c) >= s.raw_len) ? s.raw_len
+                                                                      : static_cast<uint32_t>(c);
+  } else {
+    size_t c = ZSTD_compressCCtx(static_cast<ZSTD_CCtx*>(cctx), s.out, s.out_cap, s.raw,
+                                 s.raw_len, 1);
+    s.stored_len = (ZSTD_isError(c) || c >= s.raw_len) ? s.raw_len : static_cast<uint32_t>(c);
+  }
   store(&s.state, kDone);
   sys::futex(&s.state, kFutexWake, 1);
 }
@@ -75,7 +84,7 @@ bool claim_and_compress(Control& c, void* cctx) {
     int expected = kReady;
     if (__atomic_compare_exchange_n(&c.slots[i].state, &expected, kBusy, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE)) {
-      compress_slot(c.slots[i], cctx);
+      compress_slot(c.slots[i], cctx, c.lz4);
       return true;
     }
   }
@@ -106,11 +115,28 @@ int CompressPool::default_workers() {
   return workers < 0 ? 0 : (workers > kMaxWorkers ? kMaxWorkers : workers);
 }
 
-long CompressPool::start(int workers) {
+namespace {
+
+// A compression context in `mem` (context_bytes(lz4) bytes), or nullptr.
+void* init_context(char* mem, size_t bytes, bool lz4) {
+  if (lz4) return mem;  // LZ4_compress_fast_extState initialises its state at every call
+  return ZSTD_initStaticCCtx(mem, bytes);
+}
+
+size_t context_bytes(bool lz4) {
+  return round_page(lz4 ? static_cast<size_t>(LZ4_sizeofState()) : ZSTD_estimateCCtxSize(1));
+}
+
+}  // namespace
+
+long CompressPool::start(int workers, bool lz4) {
+  lz4_ = lz4;
   nworkers_ = workers < 0 ? 0 : (workers > kMaxWorkers ? kMaxWorkers : workers);
   nslots_ = 2 * (nworkers_ + 1);
-  size_t out_cap = ZSTD_compressBound(kRawBytes);
-  size_t cctx_bytes = round_page(ZSTD_estimateCCtxSize(1));
+  size_t zstd_cap = ZSTD_compressBound(kRawBytes);
+  size_t lz4_cap = static_cast<size_t>(LZ4_compressBound(static_cast<int>(kRawBytes)));
+  size_t out_cap = lz4 ? lz4_cap : zstd_cap;
+  size_t cctx_bytes = context_bytes(lz4);
   size_t head = round_page(sizeof(Control) + nslots_ * sizeof(Slot) + kMaxWorkers * sizeof(Worker));
   size_ = head + nslots_ * (kRawBytes + round_page(out_cap)) + (nworkers_ + 1) * cctx_bytes +
           nworkers_ * kStackBytes;
@@ -124,15 +150,16 @@ long CompressPool::start(int workers) {
   auto* workers_arr = reinterpret_cast<Worker*>(slots_ + nslots_);
   ctl->slots = slots_;
   ctl->nslots = nslots_;
+  ctl->lz4 = lz4;
   char* cur = base_ + head;
   for (int i = 0; i < nslots_; ++i) {
     slots_[i] = Slot{cur, cur + kRawBytes, out_cap, 0, 0, kFree};
     cur += kRawBytes + round_page(out_cap);
   }
-  writer_cctx_ = ZSTD_initStaticCCtx(cur, cctx_bytes);
+  writer_cctx_ = init_context(cur, cctx_bytes, lz4);
   cur += cctx_bytes;
   for (int i = 0; i < nworkers_; ++i) {
-    workers_arr[i] = Worker{ctl, ZSTD_initStaticCCtx(cur, cctx_bytes), 0};
+    workers_arr[i] = Worker{ctl, init_context(cur, cctx_bytes, lz4), 0};
     cur += cctx_bytes;
     void* stack_top = cur + kStackBytes;
     cur += kStackBytes;

@@ -1,5 +1,5 @@
-// libckpt/core/compress_pool.h: zstd compression of image chunks by several threads
-// (--compress). The image writer fills 1 MiB chunks in order; worker threads (raw clone,
+// libckpt/core/compress_pool.h: zstd (--compress) or lz4 (--compress-lz4) compression of
+// image chunks by several threads. The image writer fills 1 MiB chunks in order; worker threads (raw clone,
 // no libc, created for one image write and gone after it) and the writer itself compress
 // them; finished chunks are handed back to the writer strictly in fill order, so the image
 // layout and its checksums are the same as with one thread. Checkpoint path: yes (memory
@@ -19,9 +19,11 @@ class CompressPool {
  public:
   static constexpr int kMaxWorkers = 7;
 
-  // Maps the buffers and starts `workers` threads (0 = compress on the caller only).
+  // Maps the buffers and starts `workers` threads (0 = compress on the caller only); chunks
+  // become lz4 blocks with `lz4`, zstd frames (level 1) without.
   // Returns 0 or -errno; on failure nothing is left running.
-  long start(int workers);
+  long start(int workers, bool lz4 = false);
+  bool lz4() const { return lz4_; }
   // Waits for the workers to exit and unmaps everything. Call drain() first.
   void stop();
 
@@ -51,6 +53,7 @@ class CompressPool {
   int write_ = 0;      // slot written next
   int inflight_ = 0;   // submitted, not yet written
   void* writer_cctx_ = nullptr;
+  bool lz4_ = false;
 };
 
 }  // namespace ckpt

@@ -6,6 +6,7 @@
 
 #include "core/image_scratch.h"
 #include "core/page_index.h"
+#include "core/proc_maps.h"
 #include "core/region_writer.h"
 #include "sys/log.h"
 #include "sys/str.h"
@@ -18,6 +19,22 @@ namespace {
 constexpr long kPipe2 = 293;
 constexpr long kWait4 = 61;
 constexpr int kWclone = static_cast<int>(0x80000000u);
+constexpr size_t kMapsBuf = 2u << 20;
+
+// Whether this process maps readable MAP_SHARED memory (or that cannot be told): only then
+// must it wait for the child's private copy before running on.
+bool has_shared_memory() {
+  long buf = sys::mmap(0, kMapsBuf, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (buf < 0 && buf > -4096) return true;
+  char* text = reinterpret_cast<char*>(buf);
+  long n = read_proc_file("/proc/self/maps", text, kMapsBuf - 1);
+  bool any = n <= 0 || static_cast<size_t>(n) >= kMapsBuf - 1;
+  char* cursor = text;
+  MapsLine m;
+  while (!any && next_maps_line(&cursor, text + n, &m)) any = m.shared && (m.prot & PROT_READ);
+  sys::munmap(static_cast<uint64_t>(buf), kMapsBuf);
+  return any;
+}
 
 // In the child: every readable shared region becomes a private copy at the same address.
 void snapshot_shared_regions(ImageScratch& s) {
@@ -89,6 +106,7 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
   int fds[2];
   long rc = sys::call(kPipe2, fds, O_CLOEXEC);
   if (rc < 0) return rc;
+  bool wait = has_shared_memory();
   uint64_t t0 = sys::monotonic_ns();
   long pid = sys::call(sys::kClone, 0 /*no flags, exit signal 0*/, 0, 0, 0, 0);
   if (pid == 0) {
@@ -103,7 +121,12 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
   }
   child->pid = pid;
   child->result_fd = fds[0];
+  child->ready_unread = !wait;
   uint64_t t1 = sys::monotonic_ns();
+  if (!wait) {
+    CKPT_LOG(kDebug, "forked writer: fork {} us, no shared memory: not waiting", (t1 - t0) / 1000);
+    return 0;
+  }
   char ready = 0;
   long n = sys::read(fds[0], &ready, 1);
   uint64_t t2 = sys::monotonic_ns();
@@ -114,7 +137,9 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
 
 long finish_forked_image(const ImageRequest& req, ForkedChild& child, ImageResult* result) {
   long rc = -5;
-  bool ok = read_exact(child.result_fd, &rc, sizeof rc) &&
+  char ready = 0;
+  bool ok = (!child.ready_unread || (read_exact(child.result_fd, &ready, 1) && ready == 'R')) &&
+            read_exact(child.result_fd, &rc, sizeof rc) &&
             read_exact(child.result_fd, result, sizeof *result);
   if (ok && rc == 0) receive_index_updates(req, child.result_fd);
   if (!ok) {

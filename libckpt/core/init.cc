@@ -56,6 +56,9 @@ void read_config() {
   if (getenv("CKPT_FORKED") != nullptr) c.default_modes |= proto::kCkptForked;
   if (getenv("CKPT_INCREMENTAL") != nullptr) c.default_modes |= proto::kCkptIncremental;
   if (getenv("CKPT_COMPRESS") != nullptr) c.default_modes |= proto::kCkptCompress;
+  if (getenv("CKPT_COMPRESS_LZ4") != nullptr) {
+    c.default_modes |= proto::kCkptCompress | proto::kCkptCompressLz4;
+  }
   read_fd_config();
   Runtime& r = rt();
   sys::Fmt(r.coord_addr, sizeof r.coord_addr).s(c.coord_host).c(':').s(c.coord_port);

@@ -14,6 +14,7 @@ struct ImageRequest {
   const char* coord_addr;  // "host:port"
   bool compress;           // zstd-compress page data (kRegionCompressed)
   bool incremental;        // reference pages unchanged since earlier generations
+  bool lz4;                // with compress: lz4 blocks instead of zstd frames (kRegionLz4)
 };
 
 struct ImageResult {

@@ -298,7 +298,9 @@ void write_region(Out& out, ImageScratch& s, RegionEntry& e) {
     }
   }
   out.finish_chunks();
-  if (out.compress && e.data_pages > 0) e.flags |= image::kRegionCompressed;
+  if (out.compress && e.data_pages > 0) {
+    e.flags |= image::kRegionCompressed | (out.pool->lz4() ? image::kRegionLz4 : 0u);
+  }
   e.runs_offset = out.off;
   out.put(s.runs, e.run_count * sizeof(image::PageRun));
   e.data_crc = out.crc;
@@ -378,7 +380,7 @@ long write_image_file(const ImageRequest& req, ImageScratch& s, ImageResult* res
   CompressPool pool;
   Out out{-1, -1, -1, image::kHeaderBytes, 0, 0, req.compress, &s, 0, &pool, nullptr, false, 0};
   if (req.compress) {
-    out.compress = pool.start(CompressPool::default_workers()) == 0;
+    out.compress = pool.start(CompressPool::default_workers(), req.lz4) == 0;
   }
   long rc = open_files(out, req.path);
   if (rc < 0) {

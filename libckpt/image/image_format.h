@@ -42,10 +42,12 @@ enum RegionFlag : uint32_t {
   kRegionSharedElsewhere = 1u << 11,  // MAP_SHARED anonymous memory whose pages another
                                       // process of the computation saves; mapped from it
                                       // after the restart (core/shared_memory.h)
+  kRegionLz4 = 1u << 12,        // with kRegionCompressed: the chunks are lz4 blocks, not zstd
 };
 
 // With kRegionCompressed, [data_offset, runs_offset) holds chunks: a CompressedChunk, then
-// stored_len bytes: one zstd frame, or the raw bytes when stored_len == raw_len. Raw chunks
+// stored_len bytes: one zstd frame (with kRegionLz4: one lz4 block, format of lz4's
+// LZ4_compress_default), or the raw bytes when stored_len == raw_len. Raw chunks
 // concatenate to the region's saved pages in run order. data_crc covers the stored bytes.
 struct CompressedChunk {
   uint32_t raw_len;

@@ -137,7 +137,8 @@ std::vector<std::string> region_flag_names(uint32_t flags) {
                 {kRegionHeap, "heap"},             {kRegionVvar, "vvar"},
                 {kRegionVvarVclock, "vvar_vclock"}, {kRegionVdso, "vdso"},
                 {kRegionVsyscall, "vsyscall"},     {kRegionAllSaved, "all_saved"},
-                {kRegionCompressed, "compressed"}, {kRegionSharedElsewhere, "shared_elsewhere"}};
+                {kRegionCompressed, "compressed"}, {kRegionSharedElsewhere, "shared_elsewhere"},
+                {kRegionLz4, "lz4"}};
   std::vector<std::string> names;
   uint32_t known = 0;
   for (const auto& n : kNames) {

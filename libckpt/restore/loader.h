@@ -33,6 +33,7 @@ struct Loader {
   Special now;
   RestoreArgs* args;
   bool lazy;             // map saved pages from the image instead of reading them
+  bool huge_pages;       // CKPT_RESTORE_HUGEPAGES=1: eager reads into huge pages (loader_thp.cc)
   char* zbuf;            // compressed chunk (2 MiB)
   char* zout;            // decompressed chunk (1 MiB)
   char* zwork;           // static zstd decompression context (< 1 MiB)
@@ -65,5 +66,11 @@ void stop_readers();            // every reader has exited: before the restart e
 // Reads region e's saved pages (uncompressed, run table `runs`) into place; returns the
 // crc32c of the data (the region's data_crc continues over the run table).
 uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::PageRun* runs);
+// loader_thp.cc: huge pages for the reads when the system gives them on request only.
+void detect_thp_advice(const Loader& l);  // l.huge_pages and the system's THP mode, once
+// MADV_HUGEPAGE on the 2 MiB blocks fully inside e's saved runs (private anonymous regions
+// only); true if any was set, and then end_huge_advice(e) is due once the pages are in.
+bool advise_huge_runs(const image::RegionEntry& e, const image::PageRun* runs);
+void end_huge_advice(const image::RegionEntry& e);
 
 }  // namespace ckpt::loader

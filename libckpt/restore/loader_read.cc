@@ -189,6 +189,7 @@ void run_batch(Loader& l, int count, uint32_t* crc) {
 uint64_t readers_area_size() { return (sizeof(Control) + 4095 + kMaxReaders * kReaderStack) & ~4095ull; }
 
 void start_readers(Loader& l) {
+  detect_thp_advice(l);
   g_ctl = reinterpret_cast<Control*>(l.readers);
   int want = cpus_available() - 1;
   want = want < 0 ? 0 : (want > kMaxReaders ? kMaxReaders : want);
@@ -220,6 +221,7 @@ uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::
   c.region = &e;
   c.runs = runs;
   c.populate = !(e.flags & (image::kRegionFile | image::kRegionShared));
+  bool huge = advise_huge_runs(e, runs);
   uint32_t crc = 0;
   int count = 0;
   uint64_t r = 0, pos = 0, file_off = e.data_offset;  // pos: bytes of run r already taken
@@ -243,6 +245,7 @@ uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::
     }
   }
   if (count > 0) run_batch(l, count, &crc);
+  if (huge) end_huge_advice(e);
   return crc;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #define ZSTD_STATIC_LINKING_ONLY
+#include <lz4.h>
 #include <zstd.h>
 
 #include "image/crc32c.h"
@@ -105,9 +106,20 @@ void scatter(const image::RegionEntry& e, const image::PageRun* runs, const char
   }
 }
 
+// Decompresses one chunk of `stored` bytes at l.zbuf into l.zout; false if it is corrupt.
+bool decompress_chunk(Loader& l, ZSTD_DCtx* d, uint32_t stored, uint32_t raw) {
+  if (d == nullptr) {  // lz4 block
+    int n = LZ4_decompress_safe(l.zbuf, l.zout, static_cast<int>(stored), static_cast<int>(raw));
+    return n == static_cast<int>(raw);
+  }
+  size_t n = ZSTD_decompressDCtx(d, l.zout, raw, l.zbuf, stored);
+  return !ZSTD_isError(n) && n == raw;
+}
+
 uint32_t put_compressed(Loader& l, const image::RegionEntry& e, const image::PageRun* runs) {
-  ZSTD_DCtx* d = ZSTD_initStaticDCtx(l.zwork, ZSTD_estimateDCtxSize());
-  if (d == nullptr) fail(l, "cannot set up zstd decompression");
+  bool lz4 = e.flags & image::kRegionLz4;
+  ZSTD_DCtx* d = lz4 ? nullptr : ZSTD_initStaticDCtx(l.zwork, ZSTD_estimateDCtxSize());
+  if (!lz4 && d == nullptr) fail(l, "cannot set up zstd decompression");
   uint64_t off = e.data_offset, run = 0, done = 0;
   uint32_t crc = 0;
   while (off < e.runs_offset) {
@@ -121,8 +133,10 @@ uint32_t put_compressed(Loader& l, const image::RegionEntry& e, const image::Pag
     crc = image::crc32c(l.zbuf, h.stored_len, crc);
     const char* src = l.zbuf;
     if (h.stored_len != h.raw_len) {
-      size_t n = ZSTD_decompressDCtx(d, l.zout, h.raw_len, l.zbuf, h.stored_len);
-      if (ZSTD_isError(n) || n != h.raw_len) fail(l, "corrupt zstd data in region", l.strings + e.path_offset);
+      if (!decompress_chunk(l, d, h.stored_len, h.raw_len)) {
+        fail(l, lz4 ? "corrupt lz4 data in region" : "corrupt zstd data in region",
+             l.strings + e.path_offset);
+      }
       src = l.zout;
     }
     scatter(e, runs, src, h.raw_len, &run, &done);

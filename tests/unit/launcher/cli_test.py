@@ -283,19 +283,20 @@ class LaunchEnvironment(CliCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         members = []
         try:
-            for modes in (["--forked", "--compress"], []):
+            for modes in (["--forked", "--compress"], [], ["--compress-lz4"]):
                 members.append(subprocess.Popen(
                     [ARGS.ckpt, "launch", "-j", "--port-file", port_file] + modes +
                     ["sleep", "30"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
             deadline = time.time() + 20
             while True:
                 status = json.loads(self.ckpt("status", "--json", "--port-file", port_file).stdout)
-                if len(status["members"]) == 2 or time.time() > deadline:
+                if len(status["members"]) == 3 or time.time() > deadline:
                     break
                 time.sleep(0.1)
             by_pid = {m["pid"]: m["modes"] for m in status["members"]}
             self.assertEqual(by_pid.get(members[0].pid), ["forked", "compress"], status)
             self.assertEqual(by_pid.get(members[1].pid), [], status)
+            self.assertEqual(by_pid.get(members[2].pid), ["compress", "lz4"], status)
             table = self.ckpt("status", "--port-file", port_file).stdout
             self.assertIn("forked,compress", table)
         finally:
