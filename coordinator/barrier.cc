@@ -23,6 +23,13 @@ void Round::remove_participant(ConnId conn) {
   }
 }
 
+void Round::keep_written_of(ConnId conn) {
+  participants_.erase(conn);
+  for (auto& [name, arrived] : arrivals_) {
+    arrived.erase(conn);
+  }
+}
+
 bool Round::arrive(ConnId conn, const std::string& name) {
   if (!is_participant(conn)) {
     return false;
@@ -72,7 +79,8 @@ void Round::record_written(ConnId conn, const proto::Written& written) {
 }
 
 bool Round::all_written() const {
-  return !participants_.empty() && written_.size() == participants_.size();
+  return !written_.empty() && std::all_of(participants_.begin(), participants_.end(),
+                                          [&](ConnId c) { return written_.count(c) != 0; });
 }
 
 void Round::mark_committed(Clock::time_point now) {

@@ -43,6 +43,9 @@ class Round {
 
   void add_participant(ConnId conn);
   void remove_participant(ConnId conn);
+  // A participant that left after its image was written (it exited or exec'd once a forked
+  // checkpoint let it run on): no longer waited for, its image stays in the round.
+  void keep_written_of(ConnId conn);
   bool is_participant(ConnId conn) const { return participants_.count(conn) != 0; }
   const std::set<ConnId>& participants() const { return participants_; }
 

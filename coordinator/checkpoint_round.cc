@@ -191,7 +191,7 @@ IndexInfo Session::build_index(const Round& round) const {
   info.version = CKPT_VERSION_STRING;
   std::set<std::string> hosts;
   for (const auto& [conn, w] : round.written()) {
-    const Member* m = ranks_.find(conn);
+    const Member* m = round_member(conn);
     IndexRow r;
     r.vpid = m->vpid;
     r.parent_vpid = m->parent_vpid;
@@ -303,6 +303,7 @@ void Session::finish_round() {
   log_.info(str_cat(round_->kind() == RoundKind::kRestart ? "restart" : "checkpoint",
                     " round of generation ", round_->generation(), " finished"));
   round_.reset();
+  departed_.clear();
   ranks_.clear_steps();
   answer_waiters(1, json_error("the round ended before its generation was committed"));
   struct itimerspec off {};
@@ -323,6 +324,30 @@ void Session::arm_deadline() {
     its.it_value.tv_nsec = 1;
   }
   timerfd_settime(deadline_fd_, TFD_TIMER_ABSTIME, &its, nullptr);
+}
+
+const Member* Session::round_member(ConnId conn) const {
+  const Member* m = ranks_.find(conn);
+  auto it = departed_.find(conn);
+  return m != nullptr ? m : it != departed_.end() ? &it->second : nullptr;
+}
+
+// A member whose image is written left before the commit: a program that exits or execs
+// right after a forked checkpoint let it run on (a compiler in a build). The generation
+// holds the process as it was when it stopped.
+void Session::keep_departed_image(ConnId conn, const Member& m) {
+  departed_[conn] = m;
+  round_->keep_written_of(conn);
+  log_.info(str_cat(describe_member(m), " left after its image was written; the image stays "
+                    "in generation ", round_->generation()));
+  if (round_->all_written()) {
+    commit_round();
+  } else {
+    release_complete_barriers();
+  }
+  if (round_ && round_->participants().empty()) {
+    finish_round();  // nobody is left to reach the remaining barriers
+  }
 }
 
 std::vector<std::string> Session::describe_missing() const {

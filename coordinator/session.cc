@@ -288,7 +288,9 @@ void Session::member_left(ConnId conn) {
     bool restart_pending = round_->kind() == RoundKind::kRestart && round_->steps().empty();
     std::string why =
         messages::member_disconnected(describe_member(m), m.last_step, round_->generation());
-    if (before_commit && m.last_step.empty()) {
+    if (before_commit && round_->written().count(conn) != 0) {
+      keep_departed_image(conn, m);
+    } else if (before_commit && m.last_step.empty()) {
       // It exited or exec'd before it stopped (a compiler in a build): taken again later.
       abort_round_and_retry(why);
     } else if (before_commit || restart_pending) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,6 +82,8 @@ class Session : public TransportHandler {
   void broadcast(uint16_t type, std::string_view payload);
   void on_deadline_timer();
   std::vector<std::string> describe_missing() const;
+  const Member* round_member(ConnId conn) const;
+  void keep_departed_image(ConnId conn, const Member& m);
   void arm_deadline();
 
   // restart_round.cc
@@ -116,6 +119,9 @@ class Session : public TransportHandler {
   RankTable ranks_;
   KvStore kv_;
   std::optional<Round> round_;
+  // Members that left the checkpoint round in progress after their image was written: their
+  // rows are still needed for index.h5 (round_member).
+  std::map<ConnId, Member> departed_;
   std::vector<ConnId> waiters_;  // `checkpoint --wait` clients of the round in progress
   uint64_t last_committed_ = 0;
   std::string last_generation_dir_;

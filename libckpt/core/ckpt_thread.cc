@@ -194,11 +194,14 @@ void forked_write_and_commit() {
   if (rt().round.nprocs > 1) ckpt_barrier("ckpt-share", "refilled", CKPT_SCOPE_GLOBAL);
   stall_mark(kMarkShared);
   raise_event(Event::kResume);
+  set_forked_write_pending(true);
   let_application_run();
   stall_mark(kMarkResumed);
   log_forked_stall();
   if (rc == 0) rc = finish_forked_image(req, child, &res);
-  if (report_image(path, rc, res) == 0) resume_steps();
+  long reported = report_image(path, rc, res);
+  set_forked_write_pending(false);
+  if (reported == 0) resume_steps();
 }
 
 // After a commit (or at restart): REFILL, the name service exchange, THREADS_RESUME.

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/events.h"
+#include "core/forked_writer.h"
 #include "core/plugin_registry.h"
 #include "core/rsh_rewrite.h"
 #include "core/thread_suspend.h"
@@ -53,6 +54,7 @@ int exec_common(const char* name, const char* file, char* const argv[], char* co
   ExecveFn* slot = name[4] == 'v' && name[5] == 'p' ? &real_execvpe : &real_execve;
   if (*slot == nullptr) *slot = next<ExecveFn>(slot == &real_execve ? "execve" : "execvpe");
   if (!active()) return (*slot)(file, argv, envp);
+  wait_forked_write();
   raise_event(Event::kPreExec);
   RshRewrite rsh;
   if (rewrite_rsh_exec(file, argv, envp, &rsh)) {

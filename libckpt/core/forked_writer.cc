@@ -8,6 +8,7 @@
 #include "core/page_index.h"
 #include "core/proc_maps.h"
 #include "core/region_writer.h"
+#include "core/runtime.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -15,6 +16,8 @@
 namespace ckpt {
 
 namespace {
+
+int g_write_pending;  // __atomic: 1 from the application's resume to the image report
 
 constexpr long kPipe2 = 293;
 constexpr long kWait4 = 61;
@@ -150,6 +153,21 @@ long finish_forked_image(const ImageRequest& req, ForkedChild& child, ImageResul
   int status = 0;
   sys::call(kWait4, child.pid, &status, kWclone, nullptr);
   return rc;
+}
+
+void set_forked_write_pending(bool pending) {
+  __atomic_store_n(&g_write_pending, pending ? 1 : 0, __ATOMIC_RELEASE);
+}
+
+void wait_forked_write() {
+  if (__atomic_load_n(&g_write_pending, __ATOMIC_ACQUIRE) == 0) return;
+  if (static_cast<int>(sys::gettid()) == rt().ckpt_tid) return;
+  uint64_t until = sys::monotonic_ns() + uint64_t{rt().barrier_timeout_ms} * 1000000u;
+  CKPT_LOG(kDebug, "exit or exec waits for the forked image to be reported");
+  const sys::Timespec ms{0, 1000000};
+  while (__atomic_load_n(&g_write_pending, __ATOMIC_ACQUIRE) != 0 && sys::monotonic_ns() < until) {
+    sys::nanosleep(&ms);
+  }
 }
 
 }  // namespace ckpt

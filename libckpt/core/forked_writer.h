@@ -25,4 +25,11 @@ long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult
 // incremental image's index updates are applied to this process's index.
 long finish_forked_image(const ImageRequest& req, ForkedChild& child, ImageResult* result);
 
+// While the application runs on and the child still writes, the process must not leave the
+// round (exit or exec) before the image is reported: the generation would miss it. The
+// checkpoint thread marks that time; an application thread about to exit or exec waits
+// there (at most the barrier timeout). Not for the checkpoint thread itself.
+void set_forked_write_pending(bool pending);
+void wait_forked_write();
+
 }  // namespace ckpt

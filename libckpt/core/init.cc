@@ -17,6 +17,7 @@
 #include "core/delay_lock.h"
 #include "core/events.h"
 #include "core/fd_files.h"
+#include "core/forked_writer.h"
 #include "core/plugin_registry.h"
 #include "core/page_index.h"
 #include "core/runtime.h"
@@ -122,10 +123,14 @@ void atfork_parent() {
   raise_event(Event::kAtforkParent);
   delay_unlock();
 }
-void at_exit() { raise_event(Event::kExit); }
+void at_exit() {
+  wait_forked_write();
+  raise_event(Event::kExit);
+}
 void atfork_child() {
   Runtime& r = rt();
   if (r.coord_fd >= 0) sys::close(r.coord_fd);
+  set_forked_write_pending(false);  // the parent's image, not ours
   dirty_tracker::after_fork_child();
   r.parent_vpid = r.vpid;
   r.vpid = 0;
