@@ -12,6 +12,7 @@
 
 #include "core/fd_kinds.h"
 #include "core/pty_input.h"
+#include "core/tty_ioctl.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -20,20 +21,9 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kIoctl = 16;
-constexpr unsigned long kTcgets2 = 0x802c542aul;
-constexpr unsigned long kTcsets2 = 0x402c542bul;
-constexpr unsigned long kTiocgwinsz = 0x5413;
-constexpr unsigned long kTiocswinsz = 0x5414;
-constexpr unsigned long kTiocgptn = 0x80045430ul;
-constexpr unsigned long kTiocsptlck = 0x40045431ul;
-constexpr unsigned long kTiocgptlck = 0x80045439ul;
-constexpr unsigned long kTiocgptpeer = 0x5441;
-constexpr int kMaxHeld = 64;
+using namespace tty;  // NOLINT: the ioctl numbers and helper (tty_ioctl.h)
 
-long ioctl(long fd, unsigned long req, const void* arg) {
-  return sys::call(kIoctl, fd, req, arg);
-}
+constexpr int kMaxHeld = 64;
 
 bool is_master_path(const char* path) {
   return sys::str_eq(path, "/dev/ptmx") || sys::str_eq(path, "/dev/pts/ptmx");

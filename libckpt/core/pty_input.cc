@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "core/tty_ioctl.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -11,10 +12,8 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kIoctl = 16;
-constexpr unsigned long kTcgets2 = 0x802c542aul;
-constexpr unsigned long kTcsets2 = 0x402c542bul;
-constexpr unsigned long kTiocsti = 0x5412;
+using namespace tty;  // NOLINT: the ioctl numbers and helper (tty_ioctl.h)
+
 constexpr size_t kTermiosSize = 44;   // kernel struct termios2
 constexpr size_t kIflagAt = 0, kLflagAt = 12, kCcAt = 17;
 constexpr int kVtime = 5, kVmin = 6;
@@ -72,7 +71,7 @@ void pty_input_save(int index, int slave, const char* termios) {
   char now[64];
   const char* saved = termios;
   if (saved == nullptr) {
-    if (sys::call(kIoctl, slave, kTcgets2, now) < 0) return;
+    if (ioctl(slave, kTcgets2, now) < 0) return;
     saved = now;
   }
   char raw[64];
@@ -80,7 +79,7 @@ void pty_input_save(int index, int slave, const char* termios) {
   set_word(raw, kLflagAt, word(saved, kLflagAt) & ~kIcanon);
   raw[kCcAt + kVmin] = 0;
   raw[kCcAt + kVtime] = 0;
-  if (sys::call(kIoctl, slave, kTcsets2, raw) < 0) return;
+  if (ioctl(slave, kTcsets2, raw) < 0) return;
   Input& in = g_inputs.list[g_inputs.n];
   in.index = index;
   in.off = g_inputs.used;
@@ -95,7 +94,7 @@ void pty_input_save(int index, int slave, const char* termios) {
   if (g_inputs.used == kInputBytes) {
     CKPT_LOG(kWarn, "pty {}: unread input beyond the arena lost", index);
   }
-  sys::call(kIoctl, slave, kTcsets2, saved);
+  ioctl(slave, kTcsets2, saved);
   if (in.len > 0) g_inputs.n++;
 }
 
@@ -110,15 +109,15 @@ void pty_input_put_back(int index, int slave, int master, const char* termios) {
   char now[64];
   const char* saved = termios;
   if (saved == nullptr) {
-    if (sys::call(kIoctl, slave, kTcgets2, now) < 0) return;
+    if (ioctl(slave, kTcgets2, now) < 0) return;
     saved = now;
   }
   char quiet[64];
   quiet_settings(quiet, saved);
-  sys::call(kIoctl, slave, kTcsets2, quiet);
+  ioctl(slave, kTcsets2, quiet);
   const char* b = g_inputs.bytes + in->off;
   uint32_t i = 0;
-  while (i < in->len && sys::call(kIoctl, slave, kTiocsti, b + i) == 0) ++i;
+  while (i < in->len && ioctl(slave, kTiocsti, b + i) == 0) ++i;
   if (i < in->len) {  // no TIOCSTI: through the master, processed asynchronously
     long rc = sys::write_all(master, b + i, in->len - i);
     if (rc < 0) {
@@ -127,7 +126,7 @@ void pty_input_put_back(int index, int slave, int master, const char* termios) {
     struct { long s, ns; } wait = {0, 20 * 1000 * 1000};
     sys::call(sys::kNanosleep, &wait, nullptr);
   }
-  sys::call(kIoctl, slave, kTcsets2, saved);
+  ioctl(slave, kTcsets2, saved);
   in->len = 0;  // once (an aborted next round must not put it back again)
 }
 
