@@ -32,7 +32,6 @@ constexpr uint64_t kFeatureWpUnpopulated = 1ull << 13;
 constexpr uint64_t kFeatureWpAsync = 1ull << 15;
 constexpr int kUserModeOnly = 1;
 constexpr long kUserfaultfd = 323;
-constexpr long kIoctl = 16;
 struct PmScanArg {
   uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted,
       category_mask, category_anyof_mask, return_mask;
@@ -98,7 +97,7 @@ bool open_uffd() {
     return false;
   }
   uffdio_api api{UFFD_API, kFeatureWpAsync | kFeatureWpUnpopulated, 0};
-  long rc = sys::call(kIoctl, fd, UFFDIO_API, &api);
+  long rc = sys::ioctl(fd, UFFDIO_API, &api);
   long high = rt().log_fd > 64 ? sys::fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, rt().log_fd - 64)
                                 : -1;
   if (rc == 0 && high > 0) {
@@ -160,7 +159,7 @@ long scan(int pagemap, uint64_t start, uint64_t end, uint64_t all, uint64_t anyo
   for (uint64_t at = start; at < end;) {
     PmScanArg a{sizeof(PmScanArg), flags, at, end, 0, reinterpret_cast<uint64_t>(g.vec),
                 kVecLen, 0, 0, all, anyof, all | anyof};
-    long n = sys::call(kIoctl, pagemap, kPagemapScan, &a);
+    long n = sys::ioctl(pagemap, kPagemapScan, &a);
     if (n < 0) return n;
     for (long i = 0; record && i < n; ++i) add_written(g.vec[i].start, g.vec[i].end);
     if (a.walk_end <= at) return -5;
@@ -174,7 +173,7 @@ long scan(int pagemap, uint64_t start, uint64_t end, uint64_t all, uint64_t anyo
 // written this time; later, a page faulted in unprotected counts as written.
 void start_tracking(int pagemap, uint64_t start, uint64_t end) {
   uffdio_register reg{{start, end - start}, UFFDIO_REGISTER_MODE_WP, 0};
-  long rc = sys::call(kIoctl, g.uffd, UFFDIO_REGISTER, &reg);
+  long rc = sys::ioctl(g.uffd, UFFDIO_REGISTER, &reg);
   if (rc == 0) {
     rc = scan(pagemap, start, end, 0, kPageIsPresent | kPageIsSwapped, kScanWpMatching, false);
   }

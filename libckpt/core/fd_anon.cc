@@ -18,7 +18,6 @@ constexpr long kTimerfdSettime = 286;
 constexpr long kTimerfdGettime = 287;
 constexpr long kSignalfd4 = 289;
 constexpr long kEventfd2 = 290;
-constexpr long kIoctl = 16;
 constexpr unsigned long kTfdSetTicks = 0x40085400ul;  // _IOW('T', 0, __u64)
 constexpr int kTfdAbstime = 1;
 constexpr int64_t kNs = 1000000000ll;
@@ -80,7 +79,7 @@ long restore_timerfd(const FdRecord& rec, const FdDetail& d) {
   }
   if (t.ticks != 0) {
     uint64_t ticks = t.ticks;
-    long rc = sys::call(kIoctl, fd, kTfdSetTicks, &ticks);
+    long rc = sys::ioctl(fd, kTfdSetTicks, &ticks);
     if (rc < 0) CKPT_LOG(kWarn, "timerfd {}: {} expirations lost ({})", rec.fd, t.ticks, rc);
   }
   return place_fd(fd, rec);

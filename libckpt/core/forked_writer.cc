@@ -19,7 +19,6 @@ namespace {
 
 int g_write_pending;  // __atomic: 1 from the application's resume to the image report
 
-constexpr long kPipe2 = 293;
 constexpr long kWait4 = 61;
 constexpr int kWclone = static_cast<int>(0x80000000u);
 constexpr size_t kMapsBuf = 2u << 20;
@@ -107,7 +106,7 @@ void receive_index_updates(const ImageRequest& req, int fd) {
 long start_forked_image(const ImageRequest& req, ForkedChild* child, ImageResult* result) {
   sys::mem_zero(result, sizeof *result);
   int fds[2];
-  long rc = sys::call(kPipe2, fds, O_CLOEXEC);
+  long rc = sys::call(sys::kPipe2, fds, O_CLOEXEC);
   if (rc < 0) return rc;
   bool wait = has_shared_memory();
   uint64_t t0 = sys::monotonic_ns();

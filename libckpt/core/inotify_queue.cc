@@ -27,8 +27,6 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kIoctl = 16;
-constexpr long kPipe2 = 293;
 constexpr long kInotifyAddWatch = 254;
 constexpr long kInotifyRmWatch = 255;
 constexpr unsigned long kFionread = 0x541B;
@@ -127,7 +125,7 @@ long strip_marker(Queue& q, char* buf, long len) {
 // marker removed. 0 if nothing is queued or the first event does not fit.
 long read_queued(Queue& q, int fd, char* buf, size_t cap) {
   int avail = 0;
-  if (cap < kEventHead || sys::call(kIoctl, fd, kFionread, &avail) < 0 || avail <= 0) return 0;
+  if (cap < kEventHead || sys::ioctl(fd, kFionread, &avail) < 0 || avail <= 0) return 0;
   long n = sys::read(fd, buf, cap);
   return n > 0 ? strip_marker(q, buf, n) : 0;
 }
@@ -144,7 +142,7 @@ bool still_inotify(int fd) {
 // Queues the marker: a watch on a fresh pipe's inode, removed at once (IN_IGNORED).
 void add_marker(Queue& q) {
   int p[2];
-  if (sys::call(kPipe2, p, O_CLOEXEC) < 0) return;
+  if (sys::call(sys::kPipe2, p, O_CLOEXEC) < 0) return;
   char path[48];
   sys::Fmt(path, sizeof path).s("/proc/self/fd/").i(p[0]);
   long wd = sys::call(kInotifyAddWatch, q.fd, path, kInAttrib);
@@ -186,7 +184,7 @@ void capture_inotify_queue(int fd) {
     q->len += static_cast<uint32_t>(n);
   }
   int avail = 0;
-  sys::call(kIoctl, fd, kFionread, &avail);
+  sys::ioctl(fd, kFionread, &avail);
   if (avail > 0) CKPT_LOG(kWarn, "inotify fd {}: {} bytes of events not saved", fd, avail);
   q->marker_wd = 0;  // read above if it was there; a restart or after_image adds a new one
   release_if_done(*q);

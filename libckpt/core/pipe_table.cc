@@ -12,7 +12,6 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kPipe2 = 293;
 
 bool has_end(uint64_t ino, int accmode) {
   ProcessState& p = rt().proc;
@@ -90,7 +89,7 @@ void fresh_pipe_above_targets(int ends[2]) {
   int above = 3;
   for (int i = 0; i < p.nfds; ++i) above = p.fds[i].fd >= above ? p.fds[i].fd + 1 : above;
   int tmp[2];
-  long rc = sys::call(kPipe2, tmp, O_CLOEXEC);
+  long rc = sys::call(sys::kPipe2, tmp, O_CLOEXEC);
   CKPT_ASSERT(rc == 0, "pipe2 failed at restart: {}", rc);
   for (int k = 0; k < 2; ++k) {
     ends[k] = static_cast<int>(sys::fcntl(tmp[k], F_DUPFD_CLOEXEC, above));

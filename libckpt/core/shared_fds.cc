@@ -26,7 +26,6 @@ namespace {
 constexpr long kKcmp = 312;
 constexpr int kKcmpFile = 0;
 constexpr int kGetPipeSz = 1032;
-constexpr long kIoctl = 16;
 constexpr long kFionread = 0x541B;
 
 SharedTable g_table;
@@ -137,7 +136,7 @@ void drain_object(SharedFd& s) {
   s.data_off = t.used;
   s.data_len = 0;
   int avail = 0;
-  if (rd >= 0) sys::call(kIoctl, rd, kFionread, &avail);
+  if (rd >= 0) sys::ioctl(rd, kFionread, &avail);
   if (rd >= 0 && static_cast<uint32_t>(avail) > kShareBytes - t.used) {
     CKPT_LOG(kError, "fd {}: {} bytes in flight, more than the {} reserved", s.fd, avail,
              kShareBytes - t.used);

@@ -19,7 +19,6 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kPipe2 = 293;
 constexpr int kSetPipeSz = 1031;
 
 int g_above;               // first fd number above every saved one
@@ -68,7 +67,7 @@ void recreate_pipe(int idx) {
   SharedTable& t = shared_table();
   const SharedFd& f = t.fds[idx];
   int ends[2];
-  long rc = sys::call(kPipe2, ends, O_CLOEXEC | O_NONBLOCK);  // place() sets the saved flags
+  long rc = sys::call(sys::kPipe2, ends, O_CLOEXEC | O_NONBLOCK);  // place() sets the saved flags
   if (rc < 0) {
     CKPT_LOG(kError, "fd {}: cannot re-create its pipe ({})", f.fd, rc);
     return;

@@ -7,6 +7,7 @@
 
 #include "core/pty_input.h"
 #include "core/shared_kv.h"
+#include "core/tty_ioctl.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -15,11 +16,6 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kIoctl = 16;
-constexpr unsigned long kTcgets2 = 0x802c542aul;
-constexpr unsigned long kTcsets2 = 0x402c542bul;
-constexpr unsigned long kTiocgptn = 0x80045430ul;
-constexpr unsigned long kTiocgptpeer = 0x5441;
 constexpr unsigned long kFionread = 0x541B;
 constexpr unsigned kPtmxMajor = 5, kPtmxMinor = 2;
 constexpr unsigned kPtsMajorFirst = 136, kPtsMajorLast = 143;  // UNIX98_PTY_SLAVE_MAJOR..
@@ -52,7 +48,7 @@ void drain_master(SharedFd& s) {
   s.data_off = t.used;
   s.data_len = 0;
   int avail = 0;
-  while (sys::call(kIoctl, s.fd, kFionread, &avail) == 0 && avail > 0 && t.used < kShareBytes) {
+  while (tty::ioctl(s.fd, kFionread, &avail) == 0 && avail > 0 && t.used < kShareBytes) {
     uint32_t room = kShareBytes - t.used;
     long n = sys::read(s.fd, t.bytes + t.used, static_cast<uint32_t>(avail) < room ? avail : room);
     if (n <= 0) break;
@@ -70,17 +66,17 @@ void refill_through(int sl, const SharedFd& s) {
   sys::mem_copy(&oflag, raw + 4, sizeof oflag);
   oflag &= ~kOpost;
   sys::mem_copy(raw + 4, &oflag, sizeof oflag);
-  sys::call(kIoctl, sl, kTcsets2, raw);
+  tty::ioctl(sl, tty::kTcsets2, raw);
   const SharedTable& t = shared_table();
   long rc = sys::write_all(sl, t.bytes + s.data_off, s.data_len);
   if (rc < 0) CKPT_LOG(kError, "pty {}: could not put back {} bytes ({})", s.ino, s.data_len, rc);
-  sys::call(kIoctl, sl, kTcsets2, s.termios);
+  tty::ioctl(sl, tty::kTcsets2, s.termios);
 }
 
 // The master's holder: what the master wrote that no slave has read, through a slave of
 // its own (the slave holders are stopped too), closed again.
 void drain_input(const SharedFd& s) {
-  long sl = sys::call(kIoctl, s.fd, kTiocgptpeer, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+  long sl = sys::call(sys::kIoctl, s.fd, tty::kTiocgptpeer, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
   if (sl < 0) return;
   pty_input_save(static_cast<int>(s.ino), static_cast<int>(sl),
                  s.has_termios ? s.termios : nullptr);
@@ -94,13 +90,13 @@ bool pty_classify(SharedFd& s, const struct stat& st) {
   unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
   if (maj == kPtmxMajor && min == kPtmxMinor) {
     int idx = -1;
-    if (sys::call(kIoctl, s.fd, kTiocgptn, &idx) < 0) return false;
+    if (tty::ioctl(s.fd, tty::kTiocgptn, &idx) < 0) return false;
     s.kind = kSharePtyMaster;
     s.ino = static_cast<uint64_t>(idx);
   } else if (maj >= kPtsMajorFirst && maj <= kPtsMajorLast) {
     s.kind = kSharePtySlave;
     s.ino = (maj - kPtsMajorFirst) * 256ull + min;
-    s.has_termios = sys::call(kIoctl, s.fd, kTcgets2, s.termios) == 0;
+    s.has_termios = tty::ioctl(s.fd, tty::kTcgets2, s.termios) == 0;
   } else {
     return false;
   }
@@ -139,9 +135,9 @@ void pty_resolve(int64_t tag, SharedFd& s) {
 }
 
 long pty_reopen_slave(const SharedFd& s) {
-  long sl = sys::call(kIoctl, s.fd, kTiocgptpeer, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  long sl = sys::call(sys::kIoctl, s.fd, tty::kTiocgptpeer, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (sl < 0) return sl;
-  if (s.has_termios) sys::call(kIoctl, sl, kTcsets2, s.termios);
+  if (s.has_termios) tty::ioctl(sl, tty::kTcsets2, s.termios);
   refill_through(static_cast<int>(sl), s);
   pty_input_put_back(static_cast<int>(s.ino), static_cast<int>(sl), s.fd,
                      s.has_termios ? s.termios : nullptr);

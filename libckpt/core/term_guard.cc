@@ -15,7 +15,6 @@ namespace ckpt::term_guard {
 
 namespace {
 
-constexpr long kPipe2 = 293;
 
 struct State {
   bool enabled;
@@ -80,7 +79,7 @@ void install() {
   const char* v = getenv("CKPT_CHECKPOINT_ON_TERM");
   if (v == nullptr || *v == '\0' || *v == '0') return;
   g.stop = sys::str_eq(v, "stop");
-  if (sys::call(kPipe2, g.pipe, O_CLOEXEC | O_NONBLOCK) < 0) return;
+  if (sys::call(sys::kPipe2, g.pipe, O_CLOEXEC | O_NONBLOCK) < 0) return;
   struct sigaction sa {};
   sa.sa_handler = handler;
   sigfillset(&sa.sa_mask);

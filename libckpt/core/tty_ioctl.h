@@ -1,5 +1,6 @@
 // libckpt/core/tty_ioctl.h: the terminal ioctls libckpt issues (x86_64 kernel ABI numbers),
-// shared by fd_pty.cc (save/restore of ptys) and pty_input.cc (unread input). Raw
+// shared by fd_pty.cc (save/restore of ptys), shared_ptys.cc (ptys shared by processes)
+// and pty_input.cc (unread input). Raw
 // syscalls: checkpoint path yes.
 #pragma once
 
@@ -17,8 +18,6 @@ inline constexpr unsigned long kTiocsptlck = 0x40045431ul;
 inline constexpr unsigned long kTiocgptlck = 0x80045439ul;
 inline constexpr unsigned long kTiocgptpeer = 0x5441;
 
-inline long ioctl(long fd, unsigned long req, const void* arg) {
-  return sys::call(16 /*ioctl*/, fd, req, arg);
-}
+using sys::ioctl;
 
 }  // namespace ckpt::tty

@@ -28,7 +28,7 @@ inline long call(long n, A... args) {
 
 enum : long {
   kRead = 0, kWrite = 1, kOpen = 2, kClose = 3, kStat = 4, kFstat = 5, kLseek = 8, kMmap = 9,
-  kMprotect = 10, kMunmap = 11, kBrk = 12, kRtSigaction = 13, kRtSigprocmask = 14,
+  kMprotect = 10, kMunmap = 11, kBrk = 12, kRtSigaction = 13, kRtSigprocmask = 14, kIoctl = 16,
   kPread = 17, kPwrite = 18, kSchedYield = 24, kMremap = 25, kMincore = 27, kMadvise = 28,
   kDup = 32, kDup2 = 33,
   kNanosleep = 35, kGetpid = 39, kSocket = 41, kConnect = 42, kClone = 56, kExit = 60,
@@ -38,7 +38,7 @@ enum : long {
   kArchPrctl = 158, kGettid = 186, kTkill = 200, kFutex = 202, kSchedSetaffinity = 203,
   kSchedGetaffinity = 204, kGetdents64 = 217, kSetTidAddress = 218, kRestartSyscall = 219,
   kClockGettime = 228, kExitGroup = 231, kTgkill = 234, kPpoll = 271, kSetRobustList = 273,
-  kGetRobustList = 274, kDup3 = 292, kPreadv = 295, kPrlimit64 = 302, kRseq = 334,
+  kGetRobustList = 274, kDup3 = 292, kPipe2 = 293, kPreadv = 295, kPrlimit64 = 302, kRseq = 334,
 };
 
 inline long read(int fd, void* buf, size_t n) { return call(kRead, fd, buf, n); }
@@ -47,6 +47,7 @@ inline long pread(int fd, void* buf, size_t n, uint64_t off) { return call(kPrea
 inline long pwrite(int fd, const void* b, size_t n, uint64_t off) { return call(kPwrite, fd, b, n, off); }
 inline long open(const char* path, int flags, int mode = 0) { return call(kOpen, path, flags, mode); }
 inline long close(int fd) { return call(kClose, fd); }
+inline long ioctl(long fd, unsigned long req, const void* arg) { return call(kIoctl, fd, req, arg); }
 inline long lseek(int fd, long off, int whence) { return call(kLseek, fd, off, whence); }
 inline long fsync(int fd) { return call(kFsync, fd); }
 inline long dup2(int a, int b) { return call(kDup2, a, b); }
