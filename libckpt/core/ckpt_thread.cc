@@ -11,6 +11,7 @@
 
 #include "ckpt/plugin.h"
 #include "core/coordinator_client.h"
+#include "core/cpu_clock.h"
 #include "core/delay_lock.h"
 #include "core/dirty_tracker.h"
 #include "core/events.h"
@@ -283,6 +284,7 @@ void after_restart() {
   r.ckpt_tid = static_cast<int>(sys::gettid());
   r.slots[r.ckpt_slot].tid = r.ckpt_tid;
   dirty_tracker::after_restart();
+  cpu_clock_after_restart();  // before the application threads run again
   log::state().phase = "restart";
   finish_restart_in_ckpt_thread();
   long fd = coord_connect(r.cfg.coord_host, r.cfg.coord_port, r.coord_fd);

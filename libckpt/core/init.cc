@@ -14,6 +14,7 @@
 
 #include "core/dirty_tracker.h"
 #include "core/ckpt_thread.h"
+#include "core/cpu_clock.h"
 #include "core/delay_lock.h"
 #include "core/events.h"
 #include "core/fd_files.h"
@@ -157,6 +158,7 @@ void print_plugin_order() {
 }
 
 __attribute__((constructor)) void ckpt_init() {
+  cpu_clock_init();  // first: clock wrappers may be called from anywhere
   Runtime& r = rt();
   r.coord_fd = -1;
   r.log_fd = -1;

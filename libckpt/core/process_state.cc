@@ -4,6 +4,7 @@
 #include <linux/prctl.h>
 #include <sys/prctl.h>
 
+#include "core/cpu_clock.h"
 #include "core/fd_table.h"
 #include "core/proc_maps.h"
 #include "core/runtime.h"
@@ -86,6 +87,7 @@ void capture_process_state() {
   p.shared_pending = pending;
   capture_mm(p.mm);
   capture_fds();
+  cpu_clock_capture();
 }
 
 void restore_process_state() {

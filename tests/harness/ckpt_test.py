@@ -107,6 +107,9 @@ def parse_args(argv):
     ap.add_argument("--changing-maps", type=int, default=None,
                     help="1: the program maps memory by itself (timer threads): compare only "
                          "file mappings")
+    ap.add_argument("--changing-fds", type=int, default=None,
+                    help="1: the program opens and closes fds all the time (checkpointed "
+                         "with --async-at): fds are not compared")
     ap.add_argument("--no-pass", action="store_true", help="do not require a PASS line")
     ap.add_argument("--args", nargs=argparse.REMAINDER, default=[], help="program arguments")
     args = ap.parse_args(argv)
@@ -124,7 +127,7 @@ def apply_sidecar(args):
     defaults = {"timeout": (float, 120.0), "procs": (int, 1), "needs": (str, ""),
                 "launch_args": (str, ""), "async_at": (str, None),
                 "max_image_mb": (float, None), "min_generations": (int, None),
-                "changing_maps": (int, 0)}
+                "changing_maps": (int, 0), "changing_fds": (int, 0)}
     values = {}
     if args.test_file and os.path.exists(args.test_file):
         with open(args.test_file) as f:
@@ -452,7 +455,8 @@ def compare_all(run, before, after, multi):
             continue
         file_maps_only = bool(run.args.async_at) or bool(run.args.changing_maps)
         for p in compare_views(view, after[vpid], file_maps_only,
-                               lazy="--lazy" in run.args.restart_args):
+                               lazy="--lazy" in run.args.restart_args,
+                               fds=not run.args.changing_fds):
             problems.append(f"vpid {vpid}: {p}" if multi else p)
     return problems
 
