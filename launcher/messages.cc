@@ -179,6 +179,25 @@ std::string child_not_in_generation(const std::string& image, int pid, int child
          std::to_string(child) + " that is not part of this generation (started just before "
          "the checkpoint, or not under ckpt); it will be missing, and waiting for it fails";
 }
+std::string saved_pids_given_up(const std::string& live, const std::string& stuck,
+                                double waited_s) {
+  std::string why;
+  if (!live.empty()) {
+    why = live + " (held by running processes)";
+  }
+  if (!stuck.empty()) {
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", waited_s);
+    why += (why.empty() ? "" : "; ") + stuck + " (still held by exiting processes or zombies " +
+           "after " + secs + " s: their parent has not reaped them)";
+  }
+  return "info: saved pids not given back: " + why +
+         ". Those processes and threads get new pids, which the pid plugin maps";
+}
+std::string saved_pids_not_chosen() {
+  return "info: saved pids not given back: choosing pids needs root or CAP_CHECKPOINT_RESTORE. "
+         "Every process gets a new pid, which the pid plugin maps";
+}
 std::string tree_incomplete(size_t started, size_t total) {
   return "only " + std::to_string(started) + " of " + std::to_string(total) +
          " processes of the tree started; the others were stopped";

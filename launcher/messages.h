@@ -114,6 +114,12 @@ std::string tree_step_failed(int pid, const std::string& stage, int err);
 std::string tree_incomplete(size_t started, size_t total);
 // A live child of a saved process has no image (it joined the coordinator too late).
 std::string child_not_in_generation(const std::string& image, int pid, int child);
+// Info: saved pids (and tids, pgids) that restored processes will not get back. `live` and
+// `stuck` are lists such as "812, 815 and 3 more"; either may be empty.
+std::string saved_pids_given_up(const std::string& live, const std::string& stuck,
+                                double waited_s);
+// Info: the pids cannot be chosen at all (no CAP_CHECKPOINT_RESTORE).
+std::string saved_pids_not_chosen();
 
 }  // namespace msg
 }  // namespace ckpt::launcher

@@ -13,10 +13,15 @@
 
 #include "launcher/messages.h"
 #include "launcher/restore_tree.h"
+#include "launcher/saved_pids.h"
 
 namespace ckpt::launcher {
 
 namespace {
+
+// How long `ckpt restart` waits, in all, for saved pids held by zombies or exiting processes
+// (pid 1 of a container may reap only about once a second).
+constexpr int kSavedPidWaitMs = 2000;
 
 // Children to forward signals to. A fixed array because a signal handler reads it: written
 // once before the handlers are installed, never resized (no allocation in the handler).
@@ -101,6 +106,11 @@ Result<std::vector<RestoredProcess>> spawn_restored(const Generation& gen, const
   CKPT_TRY_ASSIGN(ProcessTree tree, build_process_tree(gen));
   for (const std::string& line : tree.missing) {
     std::fprintf(stderr, "ckpt restart: %s\n", line.c_str());
+  }
+  std::string given_up =
+      saved_pid_report(wait_for_saved_pids(saved_ids(tree), kSavedPidWaitMs));
+  if (!given_up.empty()) {
+    std::fprintf(stderr, "ckpt restart: %s\n", given_up.c_str());
   }
   ExecNode exec_node = [&](const TreeNode& node) {
     exec_loader(cmd, node.image->file, addr, ckpt_dir);

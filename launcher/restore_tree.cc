@@ -285,11 +285,13 @@ bool collides(const Spawn& sp, int idx, pid_t pid);
 
 // A group whose saved leader is gone: a placeholder child becomes the leader of a new group,
 // we join it, and the placeholder is killed and reaped (the group lives on with us in it;
-// the kernel does not hand out its pgid as a pid meanwhile). The pid plugin of each member
-// maps the saved pgid to the new one.
+// the kernel does not hand out its pgid as a pid meanwhile). The placeholder is forked with
+// the saved pgid as its pid when that is free, so the group gets its old number back;
+// otherwise the pid plugin of each member maps the saved pgid to the new one.
 void hold_group(Spawn& sp, int idx) {
+  int32_t saved_pgid = sp.tree->nodes[idx].pgid;
   for (int attempt = 0; attempt <= kMaxForkRetries; ++attempt) {
-    pid_t q = fork();
+    pid_t q = fork_with_pid(attempt == 0 ? saved_pgid : 0);
     if (q < 0) {
       node_failed(sp, idx, kSetpgid);
     }
@@ -298,7 +300,7 @@ void hold_group(Spawn& sp, int idx) {
         pause();
       }
     }
-    bool retry = attempt < kMaxForkRetries && collides(sp, -1, q);
+    bool retry = attempt < kMaxForkRetries && q != saved_pgid && collides(sp, -1, q);
     bool ok = retry || (setpgid(q, q) == 0 && setpgid(0, q) == 0);
     int err = errno;
     kill(q, SIGKILL);

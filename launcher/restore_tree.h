@@ -6,9 +6,10 @@
 // leaders call setsid(), group leaders setpgid(0, 0), members join their leader's group
 // once it exists (pipes), and each zombie is a child that exits with its saved status
 // without being reaped. A group whose leader is not part of the generation (it exited, or
-// never ran under ckpt) is created again by its first member: it forks a placeholder, makes
-// it the leader of a new group, joins that group and reaps the placeholder (the group lives
-// on while it has members, and its pgid stays reserved); the other members join it. The
+// never ran under ckpt) is created again by its first member: it forks a placeholder (with
+// the saved pgid as its pid when that is free), makes it the leader of a new group, joins
+// that group and reaps the placeholder (the group lives on while it has members, and its
+// pgid stays reserved); the other members join it. The
 // exception is the group the computation was launched in (that of a top process that was
 // not orphaned, e.g. the shell's job): its members join `ckpt restart`'s own group. Processes whose parent is not part of the generation (the root,
 // orphans) become children of `ckpt restart`. Images without the section (older images)

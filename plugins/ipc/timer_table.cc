@@ -149,6 +149,12 @@ int timers_checkpoint() {
     memset(&m.saved, 0, sizeof m.saved);
     if (real < 0 || CKPT_NEXT(timer_gettime)(reinterpret_cast<timer_t>(real), &m.saved) != 0) {
       m.used = 0;  // deleted behind our back (raw syscall): nothing to re-create
+      continue;
+    }
+    bool one_shot_done = m.saved.it_value.tv_sec == 0 && m.saved.it_value.tv_nsec == 0 &&
+                         m.saved.it_interval.tv_sec == 0 && m.saved.it_interval.tv_nsec == 0;
+    if (m.dispatched && one_shot_done) {
+      thread_timer_expired_parked(m.virt);  // owed after a restart if it expired just now
     }
   }
   return refused;

@@ -1,6 +1,8 @@
 // plugins/ipc/timer_thread.cc: see timer_thread.h.
-// Checkpoint path: thread_timers_restart_pending() only; the rest runs in application
-// threads or in the dispatcher thread (allocation and pthread calls are fine there).
+// Checkpoint path: thread_timers_restart_pending(), thread_timers_take_pending() (the
+// dispatcher's suspend handler) and thread_timer_expired_parked() (raw calls, static memory);
+// the rest runs in application threads or in the dispatcher thread (allocation and pthread
+// calls are fine there).
 #include "timer_thread.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <time.h>
 
 #include "timer_table.h"
+#include "virtual_ids.h"
 
 namespace ckpt::ipc {
 
@@ -24,6 +27,7 @@ struct Slot {
   void (*fn)(union sigval);
   union sigval value;
   size_t stack_size;  // from the application's attributes; 0: default
+  int armed_at_park;  // armed when the dispatcher was last parked for a checkpoint
 };
 
 struct Call {
@@ -39,6 +43,10 @@ volatile int g_restart_pending;
 // would come back after a restart without its sigval): run when it goes on.
 int g_owed[kMaxThreadTimers];
 volatile int g_nowed;
+// One-shot expiries whose signal arrived after the dispatcher was parked: run only after a
+// restart (thread_timer_expired_parked); a new checkpoint round forgets them.
+int g_late[kMaxThreadTimers];
+volatile int g_nlate;
 
 // Raw system calls: the pid plugin wraps syscall(2) and would give virtual thread ids.
 long raw_call(long nr, long a = 0, long b = 0, long c = 0, long d = 0) {
@@ -56,6 +64,19 @@ int raw_gettid() { return static_cast<int>(raw_call(SYS_gettid)); }
 void mask_timer_signal(int how) {
   uint64_t set = 1ull << (kTimerThreadSignal - 1);
   raw_call(SYS_rt_sigprocmask, how, reinterpret_cast<long>(&set), 0, 8);
+}
+
+// Whether the kernel timer behind virtual id `virt` is armed. Raw: runs in the dispatcher's
+// suspend handler (a first CKPT_NEXT lookup would call dlsym there). The dispatched timers
+// are SIGEV_THREAD_ID timers for glibc, whose timer_t is the kernel's id.
+bool timer_armed(int64_t virt) {
+  int64_t real = peek_real(timer_ids(), virt);
+  struct itimerspec now = {};
+  if (real < 0 || raw_call(SYS_timer_gettime, static_cast<long>(real),
+                           reinterpret_cast<long>(&now)) != 0) {
+    return false;
+  }
+  return now.it_value.tv_sec != 0 || now.it_value.tv_nsec != 0;
 }
 
 void* run_callback(void* arg) {
@@ -92,6 +113,9 @@ void* dispatcher_main(void*) {
     if (__atomic_load_n(&g_restart_pending, __ATOMIC_ACQUIRE)) {  // restored: a new tid
       __atomic_store_n(&g_dispatcher_tid, raw_gettid(), __ATOMIC_RELEASE);
       timers_restart_dispatched();
+      for (int n = __atomic_exchange_n(&g_nlate, 0, __ATOMIC_ACQ_REL); n > 0; --n) {
+        dispatch(g_late[n - 1]);
+      }
       __atomic_store_n(&g_restart_pending, 0, __ATOMIC_RELEASE);
     }
     for (int n = __atomic_exchange_n(&g_nowed, 0, __ATOMIC_ACQ_REL); n > 0; --n) {
@@ -147,7 +171,8 @@ int thread_timer_prepare(const struct sigevent* app, struct sigevent* out) {
     errno = EAGAIN;
     return -1;
   }
-  g_slots[found] = Slot{1, -1, app->sigev_notify_function, app->sigev_value, stack_size_of(app)};
+  g_slots[found] =
+      Slot{1, -1, app->sigev_notify_function, app->sigev_value, stack_size_of(app), 0};
   pthread_mutex_unlock(&g_lock);
   memset(out, 0, sizeof *out);
   out->sigev_notify = SIGEV_THREAD_ID;
@@ -180,6 +205,10 @@ void thread_timers_restart_pending() {
 
 void thread_timers_take_pending() {
   if (g_dispatcher_tid == 0 || raw_gettid() != g_dispatcher_tid) return;
+  g_nlate = 0;
+  for (Slot& s : g_slots) {  // before the signals are taken: a later expiry is still seen
+    s.armed_at_park = s.state == 2 && timer_armed(s.virt) ? 1 : 0;
+  }
   uint64_t set = 1ull << (kTimerThreadSignal - 1);
   struct timespec zero = {0, 0};
   siginfo_t info;
@@ -187,9 +216,24 @@ void thread_timers_take_pending() {
   while (n < kMaxThreadTimers &&
          raw_call(SYS_rt_sigtimedwait, reinterpret_cast<long>(&set), reinterpret_cast<long>(&info),
                   reinterpret_cast<long>(&zero), 8) == kTimerThreadSignal) {
-    if (info.si_code == SI_TIMER) g_owed[n++] = info.si_value.sival_int;
+    if (info.si_code != SI_TIMER) continue;
+    int index = info.si_value.sival_int;
+    g_owed[n++] = index;
+    if (index >= 0 && index < kMaxThreadTimers) g_slots[index].armed_at_park = 0;  // taken
   }
   g_nowed = n;
+}
+
+void thread_timer_expired_parked(int64_t virt) {
+  for (int i = 0; i < kMaxThreadTimers; ++i) {
+    Slot& s = g_slots[i];
+    int n = g_nlate;
+    if (s.state == 2 && s.virt == virt && s.armed_at_park && n < kMaxThreadTimers) {
+      s.armed_at_park = 0;
+      g_late[n] = i;
+      g_nlate = n + 1;
+    }
+  }
 }
 
 void thread_timers_wait_ready() {

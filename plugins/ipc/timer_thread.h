@@ -7,8 +7,8 @@
 // detached thread with the timer's sigval, as glibc does. After a restart its thread id is
 // new: the dispatcher re-creates these timers itself (timers_restart_dispatched), and the
 // timer wrappers wait for that (thread_timers_wait_ready).
-// Checkpoint path: thread_timers_restart_pending() and thread_timers_take_pending() (raw
-// system calls and static memory only).
+// Checkpoint path: thread_timers_restart_pending(), thread_timers_take_pending() and
+// thread_timer_expired_parked() (raw system calls and static memory only).
 #pragma once
 
 #include <signal.h>
@@ -32,6 +32,12 @@ void thread_timers_restart_pending();
 // PRE_SUSPEND_USER_THREAD (in each thread, inside the suspend handler): in the dispatcher,
 // takes its pending timer signals so that their expiries run after the checkpoint.
 void thread_timers_take_pending();
+// SUSPENDED (checkpoint thread): timer `virt` is a disarmed one-shot. If it was armed when the
+// dispatcher was parked, it expired since: its signal waits on the parked dispatcher and
+// would come back after a restart without its sigval (libckpt re-raises pending signals
+// with tgkill), so the expiry is run after a restart instead. Without a restart the queued
+// signal itself is delivered as usual.
+void thread_timer_expired_parked(int64_t virt);
 // Application threads: waits while the dispatcher re-creates the timers after a restart.
 void thread_timers_wait_ready();
 

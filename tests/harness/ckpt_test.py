@@ -16,6 +16,7 @@ Exit codes: 0 pass, 1 fail, 77 skipped (a declared need is missing).
 Python stdlib only. CT_KEEP=1 keeps the scratch directory.
 """
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -26,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from proc_view import (alive, compare_views, descendants, listeners_on_port,
@@ -110,6 +112,9 @@ def parse_args(argv):
     ap.add_argument("--changing-fds", type=int, default=None,
                     help="1: the program opens and closes fds all the time (checkpointed "
                          "with --async-at): fds are not compared")
+    ap.add_argument("--hold-zombies", type=float, default=None,
+                    help="seconds the killed processes stay unreaped zombies (of the harness, "
+                         "their subreaper) after `ckpt restart` starts")
     ap.add_argument("--no-pass", action="store_true", help="do not require a PASS line")
     ap.add_argument("--args", nargs=argparse.REMAINDER, default=[], help="program arguments")
     args = ap.parse_args(argv)
@@ -127,7 +132,8 @@ def apply_sidecar(args):
     defaults = {"timeout": (float, 120.0), "procs": (int, 1), "needs": (str, ""),
                 "launch_args": (str, ""), "async_at": (str, None),
                 "max_image_mb": (float, None), "min_generations": (int, None),
-                "changing_maps": (int, 0), "changing_fds": (int, 0)}
+                "changing_maps": (int, 0), "changing_fds": (int, 0),
+                "hold_zombies": (float, 0.0)}
     values = {}
     if args.test_file and os.path.exists(args.test_file):
         with open(args.test_file) as f:
@@ -469,14 +475,37 @@ def zombie(pid):
         return False
 
 
-def wait_gone(pids, seconds=3.0):
-    """Gives killed processes a moment to free their pids: zombies until init reaps them (here
-    about once a second), so that `ckpt restart` can give each process its saved pid back
-    (libckpt/README.md, restart of threads: a process caught inside setlocale() needs it).
-    Async tests only, where processes are caught at random points; never a failure."""
-    until = time.monotonic() + seconds
-    while any(os.path.exists(f"/proc/{p}") for p in pids) and time.monotonic() < until:
-        time.sleep(0.02)
+def become_subreaper():
+    """hold_zombies: orphans of the computation become our children (PR_SET_CHILD_SUBREAPER)
+    instead of pid 1's, so that we decide when their pids are free again."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:
+        fail(f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
+
+
+def restart_holding_zombies(run, owner, old_pids, gen_dir, cycle):
+    """hold_zombies: the killed processes stay unreaped zombies while `ckpt restart` starts
+    (the root of a restarted tree is reaped at once by the `ckpt restart` of the last cycle;
+    the others are ours as their subreaper); they are reaped hold_zombies seconds later, as a
+    slow pid 1 would. `ckpt restart` has to wait for them to give the saved pids back."""
+    pids = set(old_pids.values())
+    wait_until(lambda: not any(alive(p) for p in pids), "waiting for the killed processes",
+               run.deadline)
+
+    def reap():
+        owner.wait()
+        for p in pids - {owner.pid}:
+            try:
+                os.waitpid(p, 0)
+            except ChildProcessError:
+                pass  # not ours (reaped by its own parent)
+
+    timer = threading.Timer(run.args.hold_zombies, reap)
+    timer.start()
+    try:
+        return run.restart(gen_dir, cycle)
+    finally:
+        timer.join()
 
 
 def run_cycle(run, owner, pid, cycle, segment_start):
@@ -495,7 +524,6 @@ def run_cycle(run, owner, pid, cycle, segment_start):
     multi = args.procs > 1 and not args.async_at
     before = views_of(run, pid, multi)
     old_pids = run.member_pids() if multi else {0: pid}
-    every_pid = set(run.member_pids().values()) if args.async_at else set()
     cont = args.cont and not (args.final_kill and cycle == args.cycles - 1)
     gen_dir = run.checkpoint(kill=not cont and not args.kill_separately)
     if args.kill_separately and not cont:
@@ -511,6 +539,8 @@ def run_cycle(run, owner, pid, cycle, segment_start):
         if not alive(pid):
             fail("process is gone after a checkpoint without --kill")
         new_owner, new_pid = owner, pid
+    elif args.hold_zombies:
+        new_owner, new_pid = restart_holding_zombies(run, owner, old_pids, gen_dir, cycle)
     else:
         try:
             owner.wait(timeout=min(30, run.deadline.left()))
@@ -518,7 +548,6 @@ def run_cycle(run, owner, pid, cycle, segment_start):
             fail(f"process {pid} still running after `ckpt checkpoint --kill`")
         for p in old_pids.values():
             wait_until(lambda p=p: not alive(p), f"waiting for pid {p} to go", run.deadline)
-        wait_gone(every_pid)
         new_owner, new_pid = run.restart(gen_dir, cycle)
     problems = compare_all(run, before, views_of(run, new_pid, multi), multi)
     if problems:
@@ -528,6 +557,8 @@ def run_cycle(run, owner, pid, cycle, segment_start):
 
 def run_cr(run):
     args = run.args
+    if args.hold_zombies:
+        become_subreaper()
     run.start_coordinator()
     owner = run.launch()
     members = run.wait_members(False, "waiting for the program to join the coordinator",

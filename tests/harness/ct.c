@@ -127,6 +127,12 @@ void ct_sleep_ms(unsigned ms) {
   }
 }
 
+long ct_raw_syscall1(long nr, long arg) {
+  long ret;
+  __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(arg) : "rcx", "r11", "memory");
+  return ret;
+}
+
 static int file_exists(const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

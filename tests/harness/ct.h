@@ -50,6 +50,10 @@ uint64_t ct_now_ns(void);
 /* Sleeps at least ms milliseconds of CLOCK_MONOTONIC time; restarts after EINTR or an
  * early wake-up (a restart may cut a nanosleep short). */
 void ct_sleep_ms(unsigned ms);
+/* A system call with one argument made with the syscall instruction, past every wrapper (the
+ * pid plugin wraps syscall(2)): the kernel's real ids, e.g. ct_raw_syscall1(SYS_getpid, 0).
+ * Returns -errno on failure. */
+long ct_raw_syscall1(long nr, long arg);
 
 #define ct_fail(...) ct_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 #define CT_CHECK(cond)                                                        \

@@ -2,9 +2,11 @@
  * A process group whose leader has exited survives a restart: A creates a group, B and C
  * (children of the root, like a shell's pipeline) join it, and A exits and is reaped.
  * After restart B and C still see getpgrp() == A, the root sees getpgid() == A for both,
- * and kill(-A, SIGUSR1) reaches both of them and not the root. */
+ * and kill(-A, SIGUSR1) reaches both of them and not the root. The kernel's own pgid of B
+ * and C (past the pid plugin) is A too: the group's placeholder leader got A back. */
 #include "ct.h" /* first: it defines _GNU_SOURCE */
 
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 static volatile sig_atomic_t g_got;
@@ -30,6 +32,10 @@ static void member(pid_t group, const char* name) {
   ct_checkpoint_point();
   if (getpgrp() != group || getpgid(0) != group) {
     ct_fail("%s: pgrp %d, want %d", name, (int)getpgrp(), (int)group);
+  }
+  long real = ct_raw_syscall1(SYS_getpgid, 0);
+  if (real != group) {
+    ct_fail("%s: the kernel's pgid is %ld, want the saved %d", name, real, (int)group);
   }
   for (int i = 0; i < 500 && !g_got; ++i)
     ct_sleep_ms(10);
