@@ -60,6 +60,7 @@ struct RestartOptions {
   bool force = false;  // restart although the original processes still run here
   bool lazy = false;
   bool restore_files = false;  // re-create missing/changed files from saved contents
+  bool no_hugepages = false;   // CKPT_RESTORE_HUGEPAGES=0 for the loader (loader_thp.cc)
   double barrier_timeout = -1;
   PartOptions part;  // --only-host / --slurm (restart_selection.h)
   std::vector<std::string> paths;

@@ -44,6 +44,10 @@ std::string remote_command(const RemoteLaunch& launch) {
   if (files != nullptr && files[0] == '1') {
     cmd += " CKPT_RESTORE_FILES=1";
   }
+  const char* huge = std::getenv("CKPT_RESTORE_HUGEPAGES");  // `ckpt restart --no-hugepages`
+  if (huge != nullptr && huge[0] != '\0') {
+    cmd += " CKPT_RESTORE_HUGEPAGES=" + shell_quote(huge);
+  }
   if (!launch.part_of.empty()) {
     cmd += " " + shell_quote(launch.ckpt) + " restart --join-coordinator --coord-host " +
            shell_quote(launch.coord.host) + " --coord-port " +

@@ -224,6 +224,10 @@ void add_restart_options(CLI::App* app, RestartOptions& opts, Spelling spelling)
                 "(faster restart of large processes; the images must stay in place). Page "
                 "checksums are not read up front (headers and tables still are): run "
                 "'ckpt verify' first if the images may be damaged");
+  app->add_flag("--no-hugepages", opts.no_hugepages,
+                "read saved memory into 4 KiB pages only; by default an eager restart asks "
+                "for 2 MiB transparent huge pages where whole 2 MiB blocks are saved and the "
+                "system's THP mode is 'madvise' (same as CKPT_RESTORE_HUGEPAGES=0)");
   app->add_flag("--restore-files", opts.restore_files,
                 "re-create files that are gone or changed since the checkpoint from the "
                 "contents saved in the image (see `ckpt launch --save-files`), and cut files "
@@ -306,6 +310,9 @@ int run_restart(RestartOptions& opts) {
   }
   if (opts.restore_files) {
     setenv("CKPT_RESTORE_FILES", "1", 1);  // read by the loader (restore_args.h)
+  }
+  if (opts.no_hugepages) {
+    setenv("CKPT_RESTORE_HUGEPAGES", "0", 1);  // read by the loader (loader_thp.cc)
   }
   return restore_everywhere(opts, gen, mapping.value(), coord.value(), ckpt_dir);
 }

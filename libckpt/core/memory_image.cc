@@ -19,6 +19,7 @@
 #include "core/region_writer.h"
 #include "core/runtime.h"
 #include "core/shared_memory.h"
+#include "core/thp_advice.h"
 #include "image/crc32c.h"
 #include "image/image_format.h"
 #include "sys/log.h"
@@ -94,6 +95,8 @@ long collect_regions(ImageScratch& s) {
                ((mi & ~0xffull) << 12);  // glibc's st_dev encoding, as for kRegionFile
     }
   }
+  // the maps text is no longer needed (paths were copied into the string table)
+  if (thp_advice_seen()) mark_thp_flags(s.regions, s.nregions, s.maps, s.maps_cap);
   return 0;
 }
 

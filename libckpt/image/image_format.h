@@ -43,6 +43,8 @@ enum RegionFlag : uint32_t {
                                       // process of the computation saves; mapped from it
                                       // after the restart (core/shared_memory.h)
   kRegionLz4 = 1u << 12,        // with kRegionCompressed: the chunks are lz4 blocks, not zstd
+  kRegionHugepage = 1u << 13,   // the process had set MADV_HUGEPAGE ("hg" in smaps VmFlags)
+  kRegionNoHugepage = 1u << 14, // the process had set MADV_NOHUGEPAGE ("nh"): no huge pages
 };
 
 // With kRegionCompressed, [data_offset, runs_offset) holds chunks: a CompressedChunk, then

@@ -256,7 +256,7 @@ extern "C" [[noreturn]] void loader_main(uint64_t* sp) {
     sys::exit_group(2);
   }
   fill_args(envp, image);
-  l.huge_pages = sys::str_eq(getenv_from(envp, "CKPT_RESTORE_HUGEPAGES"), "1");
+  l.huge_pages = !sys::str_eq(getenv_from(envp, "CKPT_RESTORE_HUGEPAGES"), "0");
   l.path = g_args.image_path;  // argv lives on the stack that phase 2 unmaps
   l.args = &g_args;
   l.fd = static_cast<int>(sys::open(l.path, O_RDONLY | O_CLOEXEC));

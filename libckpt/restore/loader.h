@@ -33,7 +33,7 @@ struct Loader {
   Special now;
   RestoreArgs* args;
   bool lazy;             // map saved pages from the image instead of reading them
-  bool huge_pages;       // CKPT_RESTORE_HUGEPAGES=1: eager reads into huge pages (loader_thp.cc)
+  bool huge_pages;       // eager reads into huge pages unless CKPT_RESTORE_HUGEPAGES=0 (loader_thp.cc)
   char* zbuf;            // compressed chunk (2 MiB)
   char* zout;            // decompressed chunk (1 MiB)
   char* zwork;           // static zstd decompression context (< 1 MiB)
@@ -56,6 +56,7 @@ bool is_recreated(const image::RegionEntry& e, const char* path);
 long map_recreated(const Loader& l, const image::RegionEntry& e, int prot);
 void close_recreated();  // after the last region
 void apply_refs(Loader& l, uint32_t region);
+void close_sources();    // after the last region
 
 // loader_read.cc: eager reads of saved pages by several threads.
 inline constexpr int kMaxReaders = 7;
@@ -66,11 +67,22 @@ void stop_readers();            // every reader has exited: before the restart e
 // Reads region e's saved pages (uncompressed, run table `runs`) into place; returns the
 // crc32c of the data (the region's data_crc continues over the run table).
 uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::PageRun* runs);
+// Reads the reference runs of region `region` (loader_refs.cc) with the readers, from the
+// referenced images open as fds[source]; returns the index in l.refs of the first run that
+// could not be read (*err: the error) or whose bytes do not match its crc, or -1.
+long read_region_refs(Loader& l, uint32_t region, const int* fds, long* err);
 // loader_thp.cc: huge pages for the reads when the system gives them on request only.
 void detect_thp_advice(const Loader& l);  // l.huge_pages and the system's THP mode, once
 // MADV_HUGEPAGE on the 2 MiB blocks fully inside e's saved runs (private anonymous regions
 // only); true if any was set, and then end_huge_advice(e) is due once the pages are in.
 bool advise_huge_runs(const image::RegionEntry& e, const image::PageRun* runs);
 void end_huge_advice(const image::RegionEntry& e);
+// MADV_POPULATE_WRITE of a span about to be read; `huge`: the region was advised, so the
+// cost is timed and huge pages are given up for the rest of the restart when they prove
+// slower than 4 KiB pages (memory the host took back).
+void populate_span(const image::RegionEntry& e, bool huge, void* base, uint64_t len);
+// The application's own MADV_HUGEPAGE / MADV_NOHUGEPAGE (kRegionHugepage/kRegionNoHugepage)
+// set again once the region is filled.
+void keep_thp_flags(const image::RegionEntry& e);
 
 }  // namespace ckpt::loader

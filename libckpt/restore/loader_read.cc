@@ -26,7 +26,6 @@ constexpr uint64_t kPieceBytes = 4ull << 20;
 constexpr int kMaxPieces = 4096;          // per batch (a batch covers 16 GiB)
 constexpr int kIovs = 64;                 // runs gathered into one preadv
 constexpr uint64_t kPopulateMin = 64 << 10;
-constexpr long kMadvPopulateWrite = 23;   // Linux 5.14; older kernels: EINVAL, ignored
 constexpr unsigned long kCloneFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
                                       CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
                                       CLONE_CHILD_CLEARTID;
@@ -50,8 +49,11 @@ struct Control {
   int remaining;           // pieces of the batch not finished; futex the main thread sleeps on
   int fd;
   bool populate;
+  bool huge;               // the region has huge-page advice (populates are timed)
   const image::RegionEntry* region;
   const image::PageRun* runs;
+  const image::RefRun* refs;  // set: the pieces are parts of these reference runs (run: index)
+  const int* ref_fds;         // by source
   Piece pieces[kMaxPieces];
   int tid[kMaxReaders];
 };
@@ -86,7 +88,7 @@ long read_spans(const Control& c, const struct iovec* span, int n, uint64_t off,
   for (int i = 0; i < n; ++i) {
     work[i] = span[i];
     if (c.populate && span[i].iov_len >= kPopulateMin) {
-      sys::call(sys::kMadvise, span[i].iov_base, span[i].iov_len, kMadvPopulateWrite);
+      populate_span(*c.region, c.huge, span[i].iov_base, span[i].iov_len);
     }
   }
   long r = preadv_all(c.fd, work, n, off);
@@ -119,6 +121,21 @@ void read_piece(const Control& c, Piece& p) {
   p.err = err;
 }
 
+// A piece of reference run refs[p.run]: p.skip bytes into it, from p.file_off of its source.
+void read_ref_piece(const Control& c, Piece& p) {
+  const image::RefRun& r = c.refs[p.run];
+  char* base = reinterpret_cast<char*>(c.region->start + r.first_page * image::kPageSize + p.skip);
+  if (c.populate && p.len >= kPopulateMin) populate_span(*c.region, false, base, p.len);
+  struct iovec v{base, p.len};
+  p.err = preadv_all(c.ref_fds[r.source], &v, 1, p.file_off);
+  p.crc = p.err == 0 ? image::crc32c(base, p.len, 0) : 0;
+}
+
+void read_any(const Control& c, Piece& p) {
+  if (c.refs != nullptr) read_ref_piece(c, p);
+  else read_piece(c, p);
+}
+
 // Takes and reads pieces of batch `batch` until none is left.
 void work_batch(Control& c, uint32_t batch) {
   for (;;) {
@@ -129,7 +146,7 @@ void work_batch(Control& c, uint32_t batch) {
                                      __ATOMIC_ACQUIRE)) {
       continue;
     }
-    read_piece(c, c.pieces[next]);
+    read_any(c, c.pieces[next]);
     if (__atomic_sub_fetch(&c.remaining, 1, __ATOMIC_ACQ_REL) == 0) {
       sys::futex(&c.remaining, FUTEX_WAKE, 1);
     }
@@ -159,12 +176,11 @@ int cpus_available() {
   return cpus;
 }
 
-// Reads the batch's `count` pieces (with the readers when there is more than one) and joins
-// their CRCs onto *crc. Fails the restart on a read error.
-void run_batch(Loader& l, int count, uint32_t* crc) {
+// Reads the batch's `count` pieces, with the readers when there is more than one.
+void run_pieces(int count) {
   Control& c = *g_ctl;
   if (count == 1 || g_readers == 0) {
-    for (int i = 0; i < count; ++i) read_piece(c, c.pieces[i]);
+    for (int i = 0; i < count; ++i) read_any(c, c.pieces[i]);
   } else {
     int seq = load(&c.seq) + 1;
     store(&c.remaining, count);
@@ -177,6 +193,13 @@ void run_batch(Loader& l, int count, uint32_t* crc) {
       sys::futex(&c.remaining, FUTEX_WAIT, left);
     }
   }
+}
+
+// Reads the batch's `count` pieces and joins their CRCs onto *crc. Fails the restart on a
+// read error.
+void run_batch(Loader& l, int count, uint32_t* crc) {
+  Control& c = *g_ctl;
+  run_pieces(count);
   for (int i = 0; i < count; ++i) {
     const Piece& p = c.pieces[i];
     if (p.err != 0) fail(l, "truncated image: region data", l.strings + c.region->path_offset, p.err);
@@ -220,8 +243,10 @@ uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::
   c.fd = l.fd;
   c.region = &e;
   c.runs = runs;
+  c.refs = nullptr;
   c.populate = !(e.flags & (image::kRegionFile | image::kRegionShared));
   bool huge = advise_huge_runs(e, runs);
+  c.huge = huge;
   uint32_t crc = 0;
   int count = 0;
   uint64_t r = 0, pos = 0, file_off = e.data_offset;  // pos: bytes of run r already taken
@@ -247,6 +272,55 @@ uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::
   if (count > 0) run_batch(l, count, &crc);
   if (huge) end_huge_advice(e);
   return crc;
+}
+
+namespace {
+
+// Joins the CRCs of a finished batch of reference pieces run by run; returns the index of
+// the first reference run whose bytes could not be read or do not match its crc, or -1.
+long check_ref_pieces(const Loader& l, int count, uint32_t* crc, long* err) {
+  const Control& c = *g_ctl;
+  for (int i = 0; i < count; ++i) {
+    const Piece& p = c.pieces[i];
+    const image::RefRun& r = l.refs[p.run];
+    if (p.err != 0) {
+      *err = p.err;
+      return p.run;
+    }
+    *crc = p.skip == 0 ? p.crc : image::crc32c_combine(*crc, p.crc, p.len);
+    if (p.skip + p.len == r.npages * image::kPageSize && *crc != r.crc) return p.run;
+  }
+  return -1;
+}
+
+}  // namespace
+
+long read_region_refs(Loader& l, uint32_t region, const int* fds, long* err) {
+  Control& c = *g_ctl;
+  const image::RegionEntry& e = l.regions[region];
+  c.region = &e;
+  c.refs = l.refs;
+  c.ref_fds = fds;
+  c.populate = !(e.flags & (image::kRegionFile | image::kRegionShared));
+  uint32_t crc = 0;
+  int count = 0;
+  *err = 0;
+  for (uint32_t i = 0; i < l.header.ref_count; ++i) {
+    const image::RefRun& r = l.refs[i];
+    if (r.region != region) continue;
+    for (uint64_t at = 0, len = r.npages * image::kPageSize; at < len; at += kPieceBytes) {
+      uint64_t take = len - at < kPieceBytes ? len - at : kPieceBytes;
+      c.pieces[count++] = Piece{r.offset + at, take, at, i, 0, 0};
+      if (count < kMaxPieces) continue;
+      run_pieces(count);
+      long bad = check_ref_pieces(l, count, &crc, err);
+      count = 0;
+      if (bad >= 0) return bad;
+    }
+  }
+  if (count == 0) return -1;
+  run_pieces(count);
+  return check_ref_pieces(l, count, &crc, err);
 }
 
 }  // namespace ckpt::loader

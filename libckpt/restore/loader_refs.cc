@@ -27,6 +27,12 @@ void source_path(const Loader& l, uint32_t source, char* out, size_t cap) {
 int g_open_source = -1;
 int g_open_fd = -1;
 
+// Eager restarts read the references of a region in parallel (loader_read.cc), with every
+// referenced image open at once.
+constexpr uint32_t kMaxOpenSources = 64;
+int g_source_fds[kMaxOpenSources];
+uint32_t g_sources_open = 0;
+
 int open_source(Loader& l, uint32_t source) {
   if (g_open_source == static_cast<int>(source)) return g_open_fd;
   if (g_open_fd >= 0) sys::close(g_open_fd);
@@ -55,7 +61,43 @@ void check_sources(Loader& l) {
   }
 }
 
+namespace {
+
+bool open_all_sources(Loader& l) {
+  if (l.header.source_count > kMaxOpenSources) return false;
+  char path[1400];
+  for (; g_sources_open < l.header.source_count; ++g_sources_open) {
+    source_path(l, g_sources_open, path, sizeof path);
+    long fd = sys::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(l, "cannot open referenced image", path, fd);
+    g_source_fds[g_sources_open] = static_cast<int>(fd);
+  }
+  return true;
+}
+
+[[noreturn]] void fail_ref(const Loader& l, const image::RefRun& r, long err) {
+  char gen[32];
+  sys::Fmt(gen, sizeof gen).s("gen-").pad(6, '0', r.source_generation);
+  fail(l, "referenced pages changed or truncated in generation", gen, err);
+}
+
+}  // namespace
+
+void close_sources() {
+  for (uint32_t i = 0; i < g_sources_open; ++i) sys::close(g_source_fds[i]);
+  g_sources_open = 0;
+  if (g_open_fd >= 0) sys::close(g_open_fd);
+  g_open_fd = g_open_source = -1;
+}
+
 void apply_refs(Loader& l, uint32_t region) {
+  if (l.header.ref_count == 0) return;
+  if (!l.lazy && open_all_sources(l)) {
+    long err = 0;
+    long bad = read_region_refs(l, region, g_source_fds, &err);
+    if (bad >= 0) fail_ref(l, l.refs[bad], err);
+    return;
+  }
   for (uint32_t i = 0; i < l.header.ref_count; ++i) {
     const image::RefRun& r = l.refs[i];
     if (r.region != region) continue;
@@ -71,9 +113,7 @@ void apply_refs(Loader& l, uint32_t region) {
     }
     long n = sys::pread_all(fd, reinterpret_cast<void*>(addr), len, r.offset);
     if (n != static_cast<long>(len) || image::crc32c(reinterpret_cast<void*>(addr), len) != r.crc) {
-      char gen[32];
-      sys::Fmt(gen, sizeof gen).s("gen-").pad(6, '0', r.source_generation);
-      fail(l, "referenced pages changed or truncated in generation", gen, n);
+      fail_ref(l, r, n);
     }
   }
 }

@@ -106,13 +106,33 @@ void scatter(const image::RegionEntry& e, const image::PageRun* runs, const char
   }
 }
 
-// Decompresses one chunk of `stored` bytes at l.zbuf into l.zout; false if it is corrupt.
-bool decompress_chunk(Loader& l, ZSTD_DCtx* d, uint32_t stored, uint32_t raw) {
+// Where the next `len` bytes go when they are all in one run, else nullptr: a chunk is then
+// decompressed straight into place instead of through l.zout.
+char* contiguous_dest(const image::RegionEntry& e, const image::PageRun* runs, uint64_t run,
+                      uint64_t done, uint64_t len) {
+  if (run >= e.run_count || runs[run].npages * image::kPageSize - done < len) return nullptr;
+  return reinterpret_cast<char*>(e.start + runs[run].first_page * image::kPageSize + done);
+}
+
+// Moves *run / *done on by `len` bytes that were put in place (contiguous_dest).
+void advance(const image::RegionEntry& e, const image::PageRun* runs, uint64_t len,
+             uint64_t* run, uint64_t* done) {
+  *done += len;
+  if (*run < e.run_count && *done == runs[*run].npages * image::kPageSize) {
+    ++*run;
+    *done = 0;
+  }
+}
+
+// Decompresses one chunk of `stored` bytes at l.zbuf into `to` (nullptr: l.zout); false if
+// it is corrupt.
+bool decompress_chunk(Loader& l, ZSTD_DCtx* d, uint32_t stored, uint32_t raw, char* to) {
+  char* out = to != nullptr ? to : l.zout;
   if (d == nullptr) {  // lz4 block
-    int n = LZ4_decompress_safe(l.zbuf, l.zout, static_cast<int>(stored), static_cast<int>(raw));
+    int n = LZ4_decompress_safe(l.zbuf, out, static_cast<int>(stored), static_cast<int>(raw));
     return n == static_cast<int>(raw);
   }
-  size_t n = ZSTD_decompressDCtx(d, l.zout, raw, l.zbuf, stored);
+  size_t n = ZSTD_decompressDCtx(d, out, raw, l.zbuf, stored);
   return !ZSTD_isError(n) && n == raw;
 }
 
@@ -125,21 +145,23 @@ uint32_t put_compressed(Loader& l, const image::RegionEntry& e, const image::Pag
   while (off < e.runs_offset) {
     image::CompressedChunk h;
     if (sys::pread_all(l.fd, &h, sizeof h, off) != sizeof h || h.stored_len > (2u << 20) ||
-        h.raw_len > image::kCompressChunkBytes ||
-        sys::pread_all(l.fd, l.zbuf, h.stored_len, off + sizeof h) != h.stored_len) {
+        h.raw_len > image::kCompressChunkBytes) {
+      fail(l, "truncated or corrupt compressed chunk in region", l.strings + e.path_offset);
+    }
+    // a chunk stored raw that goes into one run is read straight into place
+    char* direct = contiguous_dest(e, runs, run, done, h.raw_len);
+    char* in = h.stored_len == h.raw_len && direct != nullptr ? direct : l.zbuf;
+    if (sys::pread_all(l.fd, in, h.stored_len, off + sizeof h) != h.stored_len) {
       fail(l, "truncated or corrupt compressed chunk in region", l.strings + e.path_offset);
     }
     crc = image::crc32c(&h, sizeof h, crc);
-    crc = image::crc32c(l.zbuf, h.stored_len, crc);
-    const char* src = l.zbuf;
-    if (h.stored_len != h.raw_len) {
-      if (!decompress_chunk(l, d, h.stored_len, h.raw_len)) {
-        fail(l, lz4 ? "corrupt lz4 data in region" : "corrupt zstd data in region",
-             l.strings + e.path_offset);
-      }
-      src = l.zout;
+    crc = image::crc32c(in, h.stored_len, crc);
+    if (h.stored_len != h.raw_len && !decompress_chunk(l, d, h.stored_len, h.raw_len, direct)) {
+      fail(l, lz4 ? "corrupt lz4 data in region" : "corrupt zstd data in region",
+           l.strings + e.path_offset);
     }
-    scatter(e, runs, src, h.raw_len, &run, &done);
+    if (direct != nullptr) advance(e, runs, h.raw_len, &run, &done);
+    else scatter(e, runs, h.stored_len == h.raw_len ? l.zbuf : l.zout, h.raw_len, &run, &done);
     off += sizeof h + h.stored_len;
   }
   return crc;
@@ -250,9 +272,11 @@ void map_regions(Loader& l) {
       put_pages(l, e, runs_buf);
     }
     if (!read_only_shared_file) apply_refs(l, i);  // the file's pages, as for put_pages
+    keep_thp_flags(e);
     if (prot != static_cast<int>(e.prot)) sys::mprotect(e.start, e.end - e.start, e.prot);
   }
   close_recreated();
+  close_sources();
 }
 
 }  // namespace ckpt::loader

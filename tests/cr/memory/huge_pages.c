@@ -4,7 +4,8 @@
  * 3 MiB of saved pages in every 4 MiB does not grow over its holes (huge pages only where
  * 2 MiB are saved: its Rss stays that of the saved pages), and no region keeps the "hg"
  * advice, which would make later faults in it take 2 MiB pages the program never asked
- * for. */
+ * for. With the argument "nohuge" (`ckpt restart --no-hugepages`) no saved page may come back
+ * in a huge page. */
 #include "ct.h"
 
 #include <stdio.h>
@@ -53,6 +54,26 @@ static void smaps_of(char* base, uint64_t* rss_kib, int* advised) {
   fclose(f);
 }
 
+/* AnonHugePages (KiB) over the smaps entries inside [base, base + kBytes). */
+static uint64_t anon_huge_kib(char* base) {
+  FILE* f = fopen("/proc/self/smaps", "r");
+  CT_CHECK(f != NULL);
+  char line[512];
+  int inside = 0;
+  uint64_t total = 0;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long lo, hi;
+    unsigned long long kib;
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+      inside = lo >= (uintptr_t)base && hi <= (uintptr_t)base + kBytes;
+    } else if (inside && sscanf(line, "AnonHugePages: %llu kB", &kib) == 1) {
+      total += kib;
+    }
+  }
+  fclose(f);
+  return total;
+}
+
 static int thp_always(void) {
   char text[128] = "";
   FILE* f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
@@ -84,7 +105,13 @@ int main(int argc, char** argv) {
     ct_fail("region with holes: Rss %llu KiB for %llu KiB of saved pages",
             (unsigned long long)rss_holes, (unsigned long long)saved_kib);
   }
-  ct_log("Rss dense %llu KiB, with holes %llu KiB", (unsigned long long)rss_dense,
-         (unsigned long long)rss_holes);
+  uint64_t huge_kib = anon_huge_kib(dense) + anon_huge_kib(holes);
+  if (argc > 1 && strcmp(argv[argc - 1], "nohuge") == 0 && !thp_always() && huge_kib != 0) {
+    ct_fail("restarted with --no-hugepages, but %llu KiB are in huge pages",
+            (unsigned long long)huge_kib);
+  }
+  ct_log("Rss dense %llu KiB, with holes %llu KiB, AnonHugePages %llu KiB",
+         (unsigned long long)rss_dense, (unsigned long long)rss_holes,
+         (unsigned long long)huge_kib);
   ct_pass();
 }
