@@ -8,9 +8,11 @@
 
 #include "core/fd_detail.h"
 #include "core/fd_kinds.h"
+#include "core/fd_locks.h"
 #include "core/fd_messages.h"
 #include "core/shared_fds.h"
 #include "core/shared_memory.h"
+#include "image/node_local.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -30,6 +32,7 @@ constexpr uint64_t kPage = 4096;
 
 struct FilesState {
   int64_t save_limit;  // bytes; 0: only unlinked files and memfds
+  int64_t node_local_limit;  // bytes; files under /tmp and /dev/shm (image/node_local.h)
   uint64_t buf;        // contents of this round (anonymous mapping), 0 if none
   uint64_t buf_len;
 };
@@ -67,6 +70,7 @@ const char* saved_bytes(int idx, uint64_t* len) {
 long write_back(int idx, const char* path) {
   uint64_t len;
   const char* data = saved_bytes(idx, &len);
+  image::make_parent_dirs(path);  // a node-local file on a new host: /tmp/dir/... is gone
   long fd = sys::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fd;
   sys::call(kFchmod, fd, detail(idx).file.mode & 07777);  // not narrowed by our umask
@@ -85,8 +89,11 @@ bool check_regular(int idx, bool restore, sys::Fmt& why) {
   bool ro = (rec.status_flags & O_ACCMODE) == O_RDONLY;
   struct stat st;
   if (sys::call(sys::kStat, path, &st) < 0) {
-    if (restore && saved && write_back(idx, path) == 0) return true;
-    fd_msg::file_gone(why, rec.fd, path, saved);
+    // a node-local file is expected to be gone on another host: put back without asking
+    // (unless the launch turned node-local saving off: CKPT_SAVE_NODE_LOCAL=0)
+    bool put_back = restore || (image::is_node_local(path) && g_files.node_local_limit > 0);
+    if (put_back && saved && write_back(idx, path) == 0) return true;
+    fd_msg::file_gone(why, rec.fd, path, rt().host, saved);
     return false;
   }
   const char* what = nullptr;
@@ -166,10 +173,15 @@ long create_unlinked(int idx) {
 }  // namespace
 
 void read_fd_config() {
+  const char* local = getenv("CKPT_SAVE_NODE_LOCAL");  // MiB, 0: off
+  int64_t mib = local != nullptr && *local != '\0'
+                    ? static_cast<int64_t>(sys::parse_u64(local, nullptr))
+                    : image::kNodeLocalSaveMib;
+  g_files.node_local_limit = mib > 0 ? mib << 20 : -1;
   const char* v = getenv("CKPT_SAVE_FILES");
   if (v == nullptr || *v == '\0') return;
-  uint64_t mib = sys::parse_u64(v, nullptr);
-  g_files.save_limit = static_cast<int64_t>(mib != 0 ? mib : 64) << 20;
+  uint64_t save_mib = sys::parse_u64(v, nullptr);
+  g_files.save_limit = static_cast<int64_t>(save_mib != 0 ? save_mib : 64) << 20;
 }
 
 void capture_file_identity(int idx, const char* path) {
@@ -177,6 +189,7 @@ void capture_file_identity(int idx, const char* path) {
   FdDetail& d = detail(idx);
   struct stat st;
   if (sys::call(sys::kFstat, rec.fd, &st) < 0) return;
+  bool node_local = image::is_node_local(path) && S_ISREG(st.st_mode);
   d.file.ino = st.st_ino;
   d.file.dev = st.st_dev;
   d.file.size = st.st_size;
@@ -189,11 +202,36 @@ void capture_file_identity(int idx, const char* path) {
     d.file.seals = seals > 0 ? static_cast<uint32_t>(seals) : 0;
     want = true;
   } else {
-    want = g_files.save_limit > 0 && (rec.status_flags & O_ACCMODE) != O_RDONLY &&
-           st.st_size <= g_files.save_limit;
+    want = (g_files.save_limit > 0 && (rec.status_flags & O_ACCMODE) != O_RDONLY &&
+            st.st_size <= g_files.save_limit) ||
+           (node_local && st.st_size <= g_files.node_local_limit);
   }
   if (want) d.file.content_of = content_owner(idx);
 }
+
+namespace {
+
+// Reads the file behind `rec` through the fd itself when it is readable: closing another fd
+// of the file would drop the process's POSIX record locks on it (fcntl F_SETLK). A
+// write-only (or O_PATH) fd needs a second, read-only one; the locks dropped by its close are taken
+// again (core/fd_locks.h).
+long read_contents(const FdRecord& rec, char* out, int64_t size) {
+  if ((rec.status_flags & O_ACCMODE) != O_WRONLY && !(rec.status_flags & O_PATH)) {
+    return sys::pread_all(rec.fd, out, static_cast<size_t>(size), 0);
+  }
+  char link[48];
+  sys::Fmt(link, sizeof link).s("/proc/self/fd/").i(rec.fd);
+  long fd = sys::open(link, O_RDONLY | O_CLOEXEC);
+  long n = fd >= 0 ? sys::pread_all(static_cast<int>(fd), out, static_cast<size_t>(size), 0)
+                   : fd;
+  if (fd >= 0) {
+    sys::close(static_cast<int>(fd));
+    retake_posix_locks();
+  }
+  return n;
+}
+
+}  // namespace
 
 long save_file_contents() {
   ProcessState& p = rt().proc;
@@ -211,12 +249,7 @@ long save_file_contents() {
   for (int i = 0; i < p.nfds; ++i) {
     FileIdentity& f = detail(i).file;
     if (f.content_of != i) continue;
-    char link[48];
-    sys::Fmt(link, sizeof link).s("/proc/self/fd/").i(p.fds[i].fd);
-    long fd = sys::open(link, O_RDONLY | O_CLOEXEC);
-    long n = fd >= 0 ? sys::pread_all(static_cast<int>(fd), reinterpret_cast<char*>(buf + off),
-                                      static_cast<size_t>(f.size), 0) : fd;
-    if (fd >= 0) sys::close(static_cast<int>(fd));
+    long n = read_contents(p.fds[i], reinterpret_cast<char*>(buf + off), f.size);
     if (n < 0) CKPT_LOG(kError, "fd {}: cannot read its contents ({})", p.fds[i].fd, n);
     f.content_off = off;
     f.content_len = n > 0 ? static_cast<uint64_t>(n) : 0;
@@ -246,7 +279,7 @@ bool check_files(bool restore_files, char* why, size_t cap) {
     } else if (rec.kind == kFdDirectory || rec.kind == kFdCharDev) {
       struct stat st;
       if (sys::call(sys::kStat, path_of(rec), &st) < 0) {
-        fd_msg::file_gone(f, rec.fd, path_of(rec), false);
+        fd_msg::file_gone(f, rec.fd, path_of(rec), rt().host, false);
         ok = false;
       }
     }

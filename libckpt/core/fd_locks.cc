@@ -94,6 +94,12 @@ void capture_locks() {
   }
 }
 
+void retake_posix_locks() {
+  for (int i = 0; i < g_nlocks; ++i) {
+    if (g_locks[i].kind == LockKind::kPosix) take_lock(g_locks[i]);
+  }
+}
+
 void restore_locks() {
   const ProcessState& p = rt().proc;
   for (int i = 0; i < g_nlocks; ++i) {

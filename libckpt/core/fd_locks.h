@@ -13,5 +13,8 @@ namespace ckpt {
 void capture_locks();
 // At restart, after the fds and the plugins' fds are back: takes each recorded lock again.
 void restore_locks();
+// At checkpoint, after libckpt closed a second fd of a locked file (fd_files.cc), which
+// drops the process's POSIX locks on it: takes the recorded POSIX locks again.
+void retake_posix_locks();
 
 }  // namespace ckpt

@@ -9,13 +9,13 @@ void unsupported(sys::Fmt& f, int fd, const char* path, const char* what) {
 
 void more_unsupported(sys::Fmt& f, int n) { f.s(" and ").i(n).s(" more"); }
 
-void file_gone(sys::Fmt& f, int fd, const char* path, bool saved) {
-  f.s("fd ").i(fd).s(": ").s(path).s(": the file is gone; ");
+void file_gone(sys::Fmt& f, int fd, const char* path, const char* host, bool saved) {
+  f.s("fd ").i(fd).s(": ").s(path).s(": the file is gone on host ").s(host).s("; ");
   if (saved) {
     f.s("put it back, or restart with --restore-files to re-create it from the image\n");
   } else {
-    f.s("put it back (its contents are not in the image: launch with --save-files to keep "
-        "the contents of files open for writing)\n");
+    f.s("put it back, keep it on a file system every host shares, or launch with "
+        "--save-files (its contents are not in the image)\n");
   }
 }
 

@@ -12,7 +12,7 @@ namespace ckpt::fd_msg {
 // "fd 5: socket:[1234] (a TCP socket: load the socket plugin)"
 void unsupported(sys::Fmt& f, int fd, const char* path, const char* what);
 void more_unsupported(sys::Fmt& f, int n);
-void file_gone(sys::Fmt& f, int fd, const char* path, bool saved);
+void file_gone(sys::Fmt& f, int fd, const char* path, const char* host, bool saved);
 void file_changed(sys::Fmt& f, int fd, const char* path, const char* what, int64_t was,
                   int64_t now, bool saved);
 void restart_failed(sys::Fmt& f, const char* exe);

@@ -61,6 +61,7 @@ void fill_identity(RegionEntry* e, const char* path) {
     e->dev = st.st_dev;
     e->file_size = static_cast<uint64_t>(st.st_size);
     e->mtime_ns = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
+    e->file_mode = st.st_mode & 07777;
   }
 }
 

@@ -103,6 +103,14 @@ void adopt_args(const RestoreArgs* a) {
   set_restore_files(a->restore_files != 0);
 }
 
+// Once the log's fd is back (after restore_process_state): the loader's re-created files.
+void report_recreated(const RestoreArgs* a) {
+  if (a->recreated_count > 0) {
+    CKPT_LOG(kInfo, "{} mapped file(s) missing on host {} re-created from the image: {}",
+             a->recreated_count, rt().host, a->recreated_paths);
+  }
+}
+
 // Gives this (first) thread the saved main thread's TLS and glibc tid.
 void become_main_thread(ThreadSlot& main) {
   Runtime& r = rt();
@@ -148,6 +156,7 @@ extern "C" [[noreturn]] void ckpt_restart_entry(const ckpt::RestoreArgs* args, u
   r.nrestored = 0;
   r.suspend_active = 1;
   restore_process_state();
+  report_recreated(args);
   for (int i = 0; i < r.nslots; ++i) {
     bool user = i != r.main_slot && r.slots[i].state == kSlotSuspended;
     if (user || i == r.ckpt_slot) recreate_thread(r.slots[i]);

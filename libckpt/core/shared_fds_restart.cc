@@ -4,6 +4,7 @@
 // overwrites another that is still to be placed. Checkpoint path: yes.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include "ckpt/plugin.h"
 #include "core/fd_share.h"
@@ -11,6 +12,7 @@
 #include "core/shared_fds.h"
 #include "core/shared_memory.h"
 #include "core/shared_ptys.h"
+#include "image/node_local.h"
 #include "sys/log.h"
 #include "sys/str.h"
 #include "sys/syscall.h"
@@ -18,6 +20,8 @@
 namespace ckpt {
 
 namespace {
+
+constexpr long kMknod = 133;
 
 constexpr int kSetPipeSz = 1031;
 
@@ -90,11 +94,23 @@ void recreate_pipe(int idx) {
   }
 }
 
+// A node-local FIFO (an Open MPI session directory's, say) is missing on a new host: made
+// again (mode 0600, the directories above it 0700; image/node_local.h). A FIFO's bytes are
+// saved with the fd, not with the file.
+void make_missing_fifo(const char* path) {
+  struct stat st;
+  if (!image::is_node_local(path) || sys::call(sys::kStat, path, &st) != -ENOENT) return;
+  image::make_parent_dirs(path);
+  long r = sys::call(kMknod, path, S_IFIFO | 0600, 0);
+  if (r == 0) CKPT_LOG(kInfo, "FIFO {} was missing on host {}: made again", path, rt().host);
+}
+
 // Named FIFO: reopened by path. A read-write holder makes the open of a write end succeed
 // before any reader is back; the leader keeps it to refill the bytes after the exchange.
 void reopen_fifo(int idx) {
   const SharedFd& s = shared_table().fds[idx];
   const char* path = saved_path(s.fd);
+  make_missing_fifo(path);
   long holder = sys::open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (holder >= 0) holder = move_fd_above(static_cast<int>(holder), g_above);
   int flags = s.status_flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);

@@ -79,7 +79,9 @@ struct RegionEntry {
   uint64_t runs_offset;  // file offset of PageRun[run_count]
   uint64_t run_count;
   uint32_t data_crc;     // CRC32C over pages then run table
-  uint32_t reserved;
+  uint32_t file_mode;    // kRegionFile: st_mode & 07777 at checkpoint (0 in older images,
+                         // where this was reserved); the loader re-creates a missing file
+                         // of a shared mapping with it (image/node_local.h)
 };
 
 struct ThreadEntry {

@@ -167,12 +167,16 @@ void check_files(Loader& l) {
     if (!(e.flags & image::kRegionFile)) continue;
     const char* path = l.strings + e.path_offset;
     struct stat st;
-    if (sys::call(sys::kStat, path, &st) < 0) fail(l, "mapped file is missing:", path);
+    bool shared = e.flags & image::kRegionShared;
+    long r = sys::call(sys::kStat, path, &st);
+    if (r == -2 /*ENOENT*/ && shared) continue;  // re-created by map_missing (another host)
+    if (r < 0) fail(l, "mapped file is missing:", path);
     int64_t mtime = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
     // A shared mapping's resident pages are in the image and written back into the file;
-    // another process of the computation, restored first, may already have done so.
-    bool shared = e.flags & image::kRegionShared;
-    if (st.st_ino != e.inode || static_cast<uint64_t>(st.st_size) != e.file_size ||
+    // another process of the computation, restored first, may already have done so (and
+    // may have re-created the file: then its inode is new).
+    bool same = st.st_ino == e.inode || (shared && recreated_from(path, e));
+    if (!same || static_cast<uint64_t>(st.st_size) != e.file_size ||
         (mtime != e.mtime_ns && !shared)) {
       fail(l, "mapped file changed since the checkpoint:", path);
     }

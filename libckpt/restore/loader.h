@@ -57,6 +57,13 @@ long map_recreated(const Loader& l, const image::RegionEntry& e, int prot);
 void close_recreated();  // after the last region
 void apply_refs(Loader& l, uint32_t region);
 void close_sources();    // after the last region
+// loader_missing.cc: shared maps of a file missing now (restart on another host) get the
+// file re-created at its path; its saved pages are then written in (image/node_local.h)
+long map_missing(const Loader& l, const image::RegionEntry& e, int prot);
+bool recreated_missing(const image::RegionEntry& e);
+// True if another loader re-created the file at `path` for this saved file (an xattr on it)
+bool recreated_from(const char* path, const image::RegionEntry& e);
+void close_missing();  // after the last region
 
 // loader_read.cc: eager reads of saved pages by several threads.
 inline constexpr int kMaxReaders = 7;

@@ -195,6 +195,7 @@ long map_one(Loader& l, const image::RegionEntry& e, int prot) {
   const char* path = l.strings + e.path_offset;
   bool rw = shared && (e.prot & PROT_WRITE);
   long fd = sys::open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd == -2 /*ENOENT*/ && shared) return map_missing(l, e, prot);
   if (fd < 0) fail(l, "cannot open mapped file", path, fd);
   int p = shared && !rw ? static_cast<int>(e.prot) : prot;
   long r = sys::mmap(e.start, len, p, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
@@ -266,7 +267,8 @@ void map_regions(Loader& l) {
     long r = map_one(l, e, prot);
     if (r != static_cast<long>(e.start)) fail(l, "cannot map region", l.strings + e.path_offset, r);
     bool read_only_shared_file = (e.flags & image::kRegionFile) &&
-                                 (e.flags & image::kRegionShared) && !(e.prot & PROT_WRITE);
+                                 (e.flags & image::kRegionShared) && !(e.prot & PROT_WRITE) &&
+                                 !recreated_missing(e);
     if (e.run_count > 0 && !read_only_shared_file) {
       if (e.run_count * sizeof(image::PageRun) > l.maps_cap) fail(l, "run table too large");
       put_pages(l, e, runs_buf);
@@ -277,6 +279,7 @@ void map_regions(Loader& l) {
   }
   close_recreated();
   close_sources();
+  close_missing();
 }
 
 }  // namespace ckpt::loader

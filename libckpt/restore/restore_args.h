@@ -21,6 +21,10 @@ struct RestoreArgs {
   char secret[64];
   int32_t restore_files;  // CKPT_RESTORE_FILES: re-create changed files from saved contents
   int32_t reserved;
+  // Files of shared mappings the loader re-created because they were missing (restart on
+  // another host: image/node_local.h); libckpt logs them at info.
+  uint32_t recreated_count;
+  char recreated_paths[508];  // the first ones, ", "-separated (cut when full)
 };
 
 }  // namespace ckpt

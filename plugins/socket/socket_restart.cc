@@ -55,6 +55,27 @@ void unlink_stale_socket_file(const Addr& a) {
   }
 }
 
+// A socket file under /tmp or /dev/shm whose directory is gone: a restart on another host,
+// whose node-local folders are empty (an Open MPI session directory's PMIx socket, say;
+// libckpt/README.md "Node-local files"). Makes the missing directories (0700).
+bool make_socket_dirs(const Addr& a) {
+  auto* un = reinterpret_cast<const sockaddr_un*>(&a.ss);
+  const char* p = un->sun_path;
+  bool local = strncmp(p, "/tmp/", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0;
+  if (!local) return false;
+  char dir[sizeof un->sun_path];
+  size_t n = strnlen(p, sizeof dir - 1);
+  memcpy(dir, p, n);
+  dir[n] = '\0';
+  for (size_t i = 1; i < n; ++i) {
+    if (dir[i] != '/') continue;
+    dir[i] = '\0';
+    sys::sc(SYS_mkdirat, AT_FDCWD, dir, 0700);
+    dir[i] = '/';
+  }
+  return true;
+}
+
 // The wildcard address of a's family, a's port kept.
 void any_address(Addr* a) {
   if (a->ss.ss_family == AF_INET) {
@@ -70,7 +91,9 @@ long bind_saved(Saved& s, long fd) {
   if (s.v6only >= 0) sys::setopt(static_cast<int>(fd), IPPROTO_IPV6, IPV6_V6ONLY, s.v6only);
   if (s.domain == AF_UNIX) {
     unlink_stale_socket_file(s.local);
-    return sys::bind(fd, &s.local.ss, s.local.len);
+    long r = sys::bind(fd, &s.local.ss, s.local.len);
+    if (r == -ENOENT && make_socket_dirs(s.local)) r = sys::bind(fd, &s.local.ss, s.local.len);
+    return r;
   }
   sys::setopt(static_cast<int>(fd), SOL_SOCKET, SO_REUSEADDR, 1);
   long rc = sys::bind(fd, &s.local.ss, s.local.len);

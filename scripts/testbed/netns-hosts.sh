@@ -13,6 +13,8 @@
 #                        10.77.0.0/16, which gets an 'unreachable' route in the root netns so
 #                        that stray root-namespace traffic fails locally instead of leaving
 #                        through the default gateway
+#   CKPT_TESTBED_PRIVATE_DIRS  the hosts' private /tmp and /dev/shm (see onhost): down
+#                        removes this folder
 # Commands run "on" a host with onhost / netns-rsh (same folder), which also give the
 # process its own UTS namespace with hostname <P>i.
 # Example: CKPT_TESTBED_PREFIX=mh CKPT_TESTBED_NET=10.77.1 netns-hosts.sh up 4
@@ -81,6 +83,9 @@ down() {
   done
   kill_inside "$sw"
   ip netns del "$sw" 2>/dev/null || true
+  if [[ -n ${CKPT_TESTBED_PRIVATE_DIRS:-} && ${CKPT_TESTBED_PRIVATE_DIRS} == /?* ]]; then
+    rm -rf -- "$CKPT_TESTBED_PRIVATE_DIRS"
+  fi
   # The guard route is shared with other test beds: it goes with the last switch.
   if ! ip netns list | grep -Eq '^[a-z0-9]*sw( |$)'; then
     ip route del unreachable "$guard" 2>/dev/null || true

@@ -347,6 +347,9 @@ def kill_process_mid_checkpoint(run):
 def file_case_generation(run, launch_args=""):
     """missing_file.c committed once and killed; returns (gen_dir, path of "data")."""
     run.args.launch_args = launch_args
+    # The scratch dir is under /tmp, whose files ckpt saves and puts back by default
+    # (libckpt/image/node_local.h); these cases are about files on a shared file system.
+    os.environ["CKPT_SAVE_NODE_LOCAL"] = "0"
     gen_dir, _, _ = first_generation(run)
     return gen_dir, os.path.join(run.work, "data"), os.path.join(run.work, "input")
 

@@ -45,10 +45,12 @@ class HostBed:
     """A scratch dir, a ckpt dir and the processes started on hosts PREFIX1..PREFIXhosts;
     cleanup() kills them all by pid."""
 
-    def __init__(self, ckpt, prefix, net, hosts, scratch_prefix, env=None):
+    def __init__(self, ckpt, prefix, net, hosts, scratch_prefix, env=None, scratch_root=None):
         self.ckpt = os.path.abspath(ckpt)
         self.prefix, self.net, self.hosts = prefix, net, hosts
-        self.scratch = tempfile.mkdtemp(prefix=scratch_prefix)
+        # scratch_root: where the scratch dir goes (the default is /tmp, which hosts with a
+        # private /tmp, CKPT_TESTBED_PRIVATE_DIRS, do not see)
+        self.scratch = tempfile.mkdtemp(prefix=scratch_prefix, dir=scratch_root)
         self.ckptdir = os.path.join(self.scratch, "ckpt")
         os.mkdir(self.ckptdir, 0o700)
         self.procs = []

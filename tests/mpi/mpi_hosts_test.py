@@ -30,14 +30,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 from netns_bed import Failure, HostBed, wait_for  # noqa: E402
 
-PREFIX, NET = "mq", "10.77.3"
+PREFIX, NET = "mq", "10.77.3"  # --prefix, --net
+H = ["", "mq1", "mq2", "mq3", "mq4"]  # the hosts, H[1]..H[4]
 
 
 class Bed(HostBed):
     """Hosts mq1..mq4; a command started as NAME writes NAME.out and NAME.err."""
 
-    def __init__(self, ckpt, btl):
-        super().__init__(ckpt, PREFIX, NET, 4, "ckpt-test-mpihosts-", env=dict(
+    def __init__(self, ckpt, btl, private):
+        # private: each host its own /tmp and /dev/shm (scripts/testbed/onhost), so the
+        # scratch dir (the shared file system) goes to /var/tmp
+        super().__init__(ckpt, PREFIX, NET, 4, "ckpt-test-mpihosts-",
+                         scratch_root="/var/tmp" if private else None, env=dict(
             OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
             OMPI_MCA_btl=btl, OMPI_MCA_btl_tcp_if_include="eth0",
             OMPI_MCA_oob_tcp_if_include="eth0", OMPI_MCA_plm_rsh_agent="netns-rsh",
@@ -46,6 +50,8 @@ class Bed(HostBed):
             # busy-poll on 2 cores (hpcc's LatencyBandwidth: 110 s, not 1 s)
             OMPI_MCA_mpi_yield_when_idle="1"))
         self.command_log = "commands.log"
+        if private:
+            self.env["CKPT_TESTBED_PRIVATE_DIRS"] = self.path("hosts")
 
     def start_named(self, host, argv, name, cwd=None):
         return self.start(host, argv, name + ".out", name + ".err", cwd=cwd or self.scratch)
@@ -74,8 +80,8 @@ def where(members):
 
 def checkpoint_and_kill(bed, app, run_dir, mpirun):
     """Checkpoints the job on mq1+mq2 once it made progress; returns (gen dir, members)."""
-    port = bed.coordinator_named("mq1", "coord1")
-    job = bed.start_named("mq1", [bed.ckpt, "launch", "--coord-host", bed.ip("mq1"),
+    port = bed.coordinator_named(H[1], "coord1")
+    job = bed.start_named(H[1], [bed.ckpt, "launch", "--coord-host", bed.ip(H[1]),
                                   "--coord-port", str(port), "--ckptdir", bed.ckptdir, "--"] +
                           mpirun, "launch", cwd=run_dir)
     want = app.want(0)
@@ -83,36 +89,36 @@ def checkpoint_and_kill(bed, app, run_dir, mpirun):
              job.poll() is not None, 60, f"progress {want}")
     if job.poll() is not None:
         raise Failure(f"the job ended (status {job.returncode}) before the checkpoint")
-    before = where(bed.members("mq1", port))
+    before = where(bed.members(H[1], port))
     prog = os.path.basename(app.argv()[0])
-    for want in (("mq1", "orterun"), ("mq2", "orted"), ("mq1", prog), ("mq2", prog)):
+    for want in ((H[1], "orterun"), (H[2], "orted"), (H[1], prog), (H[2], prog)):
         if want not in before:
             raise Failure(f"{want} is not a member before the checkpoint: {before}")
-    r = bed.ckpt_run("mq1", ["checkpoint", "--coord-host", bed.ip("mq1"), "--coord-port",
+    r = bed.ckpt_run(H[1], ["checkpoint", "--coord-host", bed.ip(H[1]), "--coord-port",
                              port, "--wait", "--kill", "--json"])
     if r.returncode != 0:
         raise Failure("checkpoint failed: " + r.stderr)
     job.wait(30)
-    bed.ckpt_run("mq1", ["quit", "--coord-host", bed.ip("mq1"), "--coord-port", port])
+    bed.ckpt_run(H[1], ["quit", "--coord-host", bed.ip(H[1]), "--coord-port", port])
     return json.loads(r.stdout)["dir"], before
 
 
 def restart_moved(bed, run_dir, gen_dir, before, timeout):
     """Restarts the job on mq3+mq4; checks where each member went; waits for its end."""
-    port3 = bed.coordinator_named("mq3", "coord3")
-    restart = bed.start_named("mq3", [bed.ckpt, "restart", "--coord-host", bed.ip("mq3"),
-                                      "--coord-port", str(port3), "--hosts", "mq3,mq4",
+    port3 = bed.coordinator_named(H[3], "coord3")
+    restart = bed.start_named(H[3], [bed.ckpt, "restart", "--coord-host", bed.ip(H[3]),
+                                      "--coord-port", str(port3), "--hosts", f"{H[3]},{H[4]}",
                                       "--rsh-agent", "netns-rsh", gen_dir], "restart",
                               cwd=run_dir)
     after = []
 
     def restored():
-        members = bed.members("mq3", port3)
+        members = bed.members(H[3], port3)
         if len(members) == len(before) and all(m.get("restarted") for m in members):
             after[:] = where(members)
         return bool(after) or restart.poll() is not None
     wait_for(restored, 60, "the restored members")
-    moved = [("mq3" if h == "mq1" else "mq4", p) for h, p in before]
+    moved = [(H[3] if h == H[1] else H[4], p) for h, p in before]
     if sorted(moved) != after:
         raise Failure(f"members after the restart: {after}, expected {sorted(moved)}")
     if restart.wait(timeout) != 0:
@@ -127,8 +133,9 @@ def run(bed, app, per_host, timeout):
     for d in (native_dir, run_dir):
         os.mkdir(d)
         app.setup(d)
-    mpirun = ["mpirun", "--host", f"mq1:{per_host},mq2:{per_host}", "-np", str(2 * per_host)]
-    native = bed.start_named("mq1", mpirun + app.argv(), "native", cwd=native_dir)
+    mpirun = ["mpirun", "--host", f"{H[1]}:{per_host},{H[2]}:{per_host}",
+              "-np", str(2 * per_host)]
+    native = bed.start_named(H[1], mpirun + app.argv(), "native", cwd=native_dir)
     if native.wait(timeout) != 0:
         raise Failure(f"native mpirun exited {native.returncode}")
     want = app.checks(native_dir, output(bed, ["native"]))
@@ -138,6 +145,12 @@ def run(bed, app, per_host, timeout):
     if got != want:
         raise Failure(f"the checks differ from the native run's:\n--- native\n{want}"
                       f"--- ckpt\n{got}")
+
+
+def set_hosts(prefix, net):
+    global PREFIX, NET
+    PREFIX, NET = prefix, net
+    H[1:] = [f"{prefix}{i}" for i in range(1, 5)]
 
 
 def main(argv):
@@ -151,7 +164,12 @@ def main(argv):
     ap.add_argument("--steps", type=int, default=80, help="ring steps, LAMMPS time steps")
     ap.add_argument("--step-ms", type=int, default=40)
     ap.add_argument("--timeout", type=float, default=60, help="native run, restarted run")
+    ap.add_argument("--prefix", default=PREFIX, help="host name prefix (netns-hosts.sh)")
+    ap.add_argument("--net", default=NET, help="the hosts' /24 (netns-hosts.sh)")
+    ap.add_argument("--private-dirs", action="store_true",
+                    help="each host has its own empty /tmp and /dev/shm")
     args = ap.parse_args(argv)
+    set_hosts(args.prefix, args.net)
     if os.geteuid() != 0:
         print("SKIP: needs root (network namespaces)")
         return 77
@@ -160,10 +178,10 @@ def main(argv):
             print(f"SKIP: needs {tool} (scripts/install-deps.sh installs Open MPI, hpcc, lammps)")
             return 77
     if not all(os.path.exists(f"/run/netns/{PREFIX}{i}") for i in range(1, 5)):
-        print("SKIP: the mq1..mq4 test hosts are not up (fixture mpi/hosts-up)")
+        print(f"SKIP: the {H[1]}..{H[4]} test hosts are not up (fixture mpi/hosts-up)")
         return 77
     args.source = os.path.abspath(args.source)
-    bed = Bed(args.ckpt, args.btl)
+    bed = Bed(args.ckpt, args.btl, args.private_dirs)
     try:
         run(bed, APPS[args.app](args, bed.scratch), max(1, args.np // 2), args.timeout)
     except (Failure, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as e:
