@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "image/image_format.h"
 #include "restore/restore_args.h"
@@ -66,6 +67,9 @@ void stop_readers();            // every reader has exited: before the restart e
 // Reads region e's saved pages (uncompressed, run table `runs`) into place; returns the
 // crc32c of the data (the region's data_crc continues over the run table).
 uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::PageRun* runs);
+// Reads `n` iovecs' worth of bytes from `off` on (short reads and EINTR retried); `iov` is
+// used up. Returns 0 or an error code.
+long preadv_all(int fd, struct iovec* iov, int n, uint64_t off);
 // loader_thp.cc: huge pages for the reads when the system gives them on request only.
 void detect_thp_advice(const Loader& l);  // l.huge_pages and the system's THP mode, once
 // MADV_HUGEPAGE on the 2 MiB blocks fully inside e's saved runs (private anonymous regions
