@@ -1,9 +1,12 @@
 // libckpt/core/compress_pool.h: zstd (--compress) or lz4 (--compress-lz4) compression of
-// image chunks by several threads. The image writer fills 1 MiB chunks in order; worker threads (raw clone,
-// no libc, created for one image write and gone after it) and the writer itself compress
-// them; finished chunks are handed back to the writer strictly in fill order, so the image
-// layout and its checksums are the same as with one thread. Checkpoint path: yes (memory
-// from mmap, futexes, no allocation, no locks the application can see).
+// image chunks by several threads. The image writer fills 1 MiB chunks in order; worker
+// threads (raw clone, no libc, created for one image write and gone after it) and the
+// writer itself compress and checksum them, and store a chunk as is when samples of it do
+// not compress. A thread out of work waits without sleeping for a while (pause, then
+// sched_yield) before it sleeps on a futex. Finished chunks are handed back to the writer
+// strictly in fill order, so the image layout and its checksums are the same as with one
+// thread. Checkpoint path: yes (memory from mmap, futexes, no allocation, no locks the
+// application can see).
 #pragma once
 
 #include <cstddef>
@@ -11,9 +14,11 @@
 
 namespace ckpt {
 
-// Receives one finished chunk: `stored_len` bytes at `data` (compressed, or the raw bytes
-// when compression did not make them smaller: stored_len == raw_len).
-using ChunkSink = void (*)(void* ctx, const char* data, uint32_t raw_len, uint32_t stored_len);
+// Receives one finished chunk as it goes into the image: `len` bytes at `framed`, its
+// image::CompressedChunk header followed by the stored bytes (compressed, or the raw bytes
+// when compression did not make them smaller), and `crc`, their crc32c, which the
+// compressing thread computed so that the writer does not have to.
+using ChunkSink = void (*)(void* ctx, const char* framed, size_t len, uint32_t crc);
 
 class CompressPool {
  public:
@@ -52,6 +57,10 @@ class CompressPool {
   int fill_ = 0;       // slot filled next
   int write_ = 0;      // slot written next
   int inflight_ = 0;   // submitted, not yet written
+  int writer_sleeps_ = 0;
+  int writer_chunks_ = 0;  // chunks the writer compressed itself
+  int chunks_ = 0;
+  int raw_chunks_ = 0;
   void* writer_cctx_ = nullptr;
   bool lz4_ = false;
 };

@@ -73,6 +73,17 @@ struct Out {
     crc = image::crc32c(p, n, crc);
     off += n;
   }
+  // Like put(), for bytes whose crc32c (`c`) is already known.
+  void put_summed(const void* p, size_t n, uint32_t c) {
+    if (err != 0 || n == 0) return;
+    long r = sys::write_all(fd, p, n);
+    if (r < 0) {
+      err = r;
+      return;
+    }
+    crc = image::crc32c_combine(crc, c, n);
+    off += n;
+  }
   // Page data goes through here: written as is, or gathered into 1 MiB chunks that the
   // compression pool compresses in parallel and hands back in order (sink).
   bool compress;
@@ -111,11 +122,8 @@ struct Out {
     queue_chunk();
     pool->drain(&Out::sink, this);
   }
-  static void sink(void* ctx, const char* data, uint32_t raw_len, uint32_t stored_len) {
-    auto* o = static_cast<Out*>(ctx);
-    image::CompressedChunk h{raw_len, stored_len};
-    o->put(&h, sizeof h);
-    o->put(data, stored_len);
+  static void sink(void* ctx, const char* framed, size_t len, uint32_t c) {
+    static_cast<Out*>(ctx)->put_summed(framed, len, c);
   }
 
   void pad_to_page() {

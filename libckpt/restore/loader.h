@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "image/image_format.h"
 #include "restore/restore_args.h"
@@ -78,6 +79,9 @@ uint32_t read_region_pages(Loader& l, const image::RegionEntry& e, const image::
 // referenced images open as fds[source]; returns the index in l.refs of the first run that
 // could not be read (*err: the error) or whose bytes do not match its crc, or -1.
 long read_region_refs(Loader& l, uint32_t region, const int* fds, long* err);
+// Reads `n` iovecs' worth of bytes from `off` on (short reads and EINTR retried); `iov` is
+// used up. Returns 0 or an error code.
+long preadv_all(int fd, struct iovec* iov, int n, uint64_t off);
 // loader_thp.cc: huge pages for the reads when the system gives them on request only.
 void detect_thp_advice(const Loader& l);  // l.huge_pages and the system's THP mode, once
 // MADV_HUGEPAGE on the 2 MiB blocks fully inside e's saved runs (private anonymous regions

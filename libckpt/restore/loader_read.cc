@@ -64,23 +64,6 @@ int g_readers = 0;
 int load(const int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 void store(int* p, int v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
-// Reads `n` iovecs' worth of bytes from `off` on (short reads and EINTR retried); `iov` is
-// used up. Returns 0 or an error code.
-long preadv_all(int fd, struct iovec* iov, int n, uint64_t off) {
-  int k = 0;
-  while (k < n) {
-    long r = sys::call(sys::kPreadv, fd, iov + k, n - k, off);
-    if (r == -4) continue;
-    if (r <= 0) return r < 0 ? r : -5;
-    off += static_cast<uint64_t>(r);
-    while (k < n && static_cast<uint64_t>(r) >= iov[k].iov_len) r -= static_cast<long>(iov[k++].iov_len);
-    if (k < n) {
-      iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + r;
-      iov[k].iov_len -= static_cast<size_t>(r);
-    }
-  }
-  return 0;
-}
 
 // Reads and checksums the gathered spans `span[0..n)` (left in place for the checksum).
 long read_spans(const Control& c, const struct iovec* span, int n, uint64_t off, uint32_t* crc) {
@@ -208,6 +191,22 @@ void run_batch(Loader& l, int count, uint32_t* crc) {
 }
 
 }  // namespace
+
+long preadv_all(int fd, struct iovec* iov, int n, uint64_t off) {
+  int k = 0;
+  while (k < n) {
+    long r = sys::call(sys::kPreadv, fd, iov + k, n - k, off);
+    if (r == -4) continue;
+    if (r <= 0) return r < 0 ? r : -5;
+    off += static_cast<uint64_t>(r);
+    while (k < n && static_cast<uint64_t>(r) >= iov[k].iov_len) r -= static_cast<long>(iov[k++].iov_len);
+    if (k < n) {
+      iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + r;
+      iov[k].iov_len -= static_cast<size_t>(r);
+    }
+  }
+  return 0;
+}
 
 uint64_t readers_area_size() { return (sizeof(Control) + 4095 + kMaxReaders * kReaderStack) & ~4095ull; }
 
