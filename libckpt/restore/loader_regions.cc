@@ -147,8 +147,8 @@ uint32_t put_compressed(Loader& l, const image::RegionEntry& e, const image::Pag
   bool lz4 = e.flags & image::kRegionLz4;
   ZSTD_DCtx* d = lz4 ? nullptr : ZSTD_initStaticDCtx(l.zwork, ZSTD_estimateDCtxSize());
   if (!lz4 && d == nullptr) fail(l, "cannot set up zstd decompression");
-  bool huge = advise_huge_runs(e, runs);
-  if (!huge) populate_runs(e, runs);
+  // 4 KiB pages only: the huge-page give-up (loader_thp.cc) times the eager readers' populates
+  populate_runs(e, runs);
   uint64_t off = e.data_offset, run = 0, done = 0;
   uint32_t crc = 0;
   image::CompressedChunk h{0, 0}, next{0, 0};
@@ -175,7 +175,6 @@ uint32_t put_compressed(Loader& l, const image::RegionEntry& e, const image::Pag
     off = after;
     h = next;
   }
-  if (huge) end_huge_advice(e);
   return crc;
 }
 
