@@ -11,8 +11,10 @@ under the template; T = --tasks, default 1):
   preempt         a job in partition high pre-empts it: the steps' SIGTERM at grace start
                   checkpoints it, the job is requeued and restarts from that generation
   requeue         the same with `scontrol requeue`
-  timelimit       --time=2 --signal=B:USR1@60: the batch shell checkpoints on the warning,
-                  requeues the job, the requeued run restarts from the generation (~100 s)
+  timelimit       --time=2 --signal=B:USR1@110: the batch shell checkpoints on the warning
+                  (slurmctld's first time-limit pass after the start, <= 30 s in), requeues
+                  the job, the requeued run (time limit raised so that it gets no warning of
+                  its own) restarts from the generation (~65 s)
   corrupt_newest  two checkpoints, then `scontrol requeuehold`; the newest generation is
                   damaged while the job is held: the restart skips it, saying why, and
                   continues from the previous one
@@ -150,7 +152,7 @@ class Scenario:
         self.cluster = cluster
         self.base = base
         self.ckptdir = os.path.join(base, "ckpt")
-        self.steps = 160 if args.scenario == "timelimit" else 40
+        self.steps = 80 if args.scenario == "timelimit" else 40
         # multinode_requeue: 2 tasks of slurm_worker, or --tasks of the ring, on 2 nodes
         self.tasks = 2 if args.scenario == "multinode_requeue" and not args.ring_worker \
             else args.tasks
@@ -296,7 +298,7 @@ class Scenario:
         state = wait_for(f"job {self.job} to end",
                          lambda: (lambda s: s if s in ("COMPLETED", "FAILED", "CANCELLED",
                                                        "TIMEOUT", "NODE_FAIL") else None)(
-                             self.cluster.job_field(self.job, "JobState")), timeout, 1.0)
+                             self.cluster.job_field(self.job, "JobState")), timeout)
         log(f"job {self.job} ended: {state}, restarts "
             f"{self.cluster.job_field(self.job, 'Restarts')}")
         check(state == "COMPLETED", f"job {self.job} ended {state}, not COMPLETED")
@@ -346,9 +348,19 @@ def scenario_requeue(s, result):
 
 
 def scenario_timelimit(s, result):
-    s.submit("--time=2", "--signal=B:USR1@60")
-    s.wait_output(r"warning signal USR1", 110, "the USR1 warning")
-    s.wait_done(200)
+    # slurmctld looks at time limits every 30 s (from its start) and sends the warning at the
+    # first look that is less than 30 s before the warning time: with @110 of 2 minutes that is
+    # the first look after the job started (at most 30 s in, step ~55 of 80), not ~60 s in.
+    s.submit("--time=2", "--signal=B:USR1@110")
+    s.wait_output(r"warning signal USR1", 80, "the USR1 warning")
+    s.wait_output(rf"requeueing job {s.job} ", 60, "the requeue after the warning")
+    wait_for("the requeued job to be pending",
+             lambda: s.cluster.job_field(s.job, "JobState") == "PENDING", 30)
+    # The requeued run gets the same limit and so its own warning at the next look, which
+    # could come before it ends: give it room, so that exactly one warning is taken.
+    s.cluster.run("scontrol", "update", f"job={s.job}", "TimeLimit=5")
+    log(f"scontrol update job={s.job} TimeLimit=5 (one warning only)")
+    s.wait_done(120)
     s.check_common(result, 1, resumed=True)
     out = s.output()
     check(re.search(r"checkpoint committed: gen-000001 \(", out), "no committed checkpoint")
