@@ -3,7 +3,9 @@
 // hosts finds none of the files the job had there (Open MPI's session directory, shared
 // memory segments, a program's scratch files). ckpt therefore:
 //  - re-creates a MAP_SHARED mapping's file that is missing at restart from the pages saved
-//    in the image (any path; size and mode as at the checkpoint; restore/loader_missing.cc);
+//    in the image (size and mode as at the checkpoint; restore/loader_missing.cc); only
+//    under /tmp and /dev/shm, where pages not in memory are holes, so saving the resident
+//    pages saves the file (a disk file elsewhere would come back with zeros: refused);
 //  - saves the contents of regular files open under these two directories by default, up
 //    to a size limit (core/fd_files.cc), and writes a missing one back at restart.
 // Also: the directories above such a file are created (mode 0700) when missing.

@@ -169,7 +169,7 @@ void check_files(Loader& l) {
     struct stat st;
     bool shared = e.flags & image::kRegionShared;
     long r = sys::call(sys::kStat, path, &st);
-    if (r == -2 /*ENOENT*/ && shared) continue;  // re-created by map_missing (another host)
+    if (r == -2 /*ENOENT*/ && may_recreate(e, path)) continue;  // map_missing re-creates it
     if (r < 0) fail(l, "mapped file is missing:", path);
     int64_t mtime = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
     // A shared mapping's resident pages are in the image and written back into the file;

@@ -62,6 +62,10 @@ void close_sources();    // after the last region
 // file re-created at its path; its saved pages are then written in (image/node_local.h)
 long map_missing(const Loader& l, const image::RegionEntry& e, int prot);
 bool recreated_missing(const image::RegionEntry& e);
+// Whether a missing file behind region e may be re-created: a shared mapping of a node-local
+// file (/tmp, /dev/shm). Elsewhere pages that were not resident at the checkpoint are not in
+// the image, and a re-created disk file would silently hold zeros there.
+bool may_recreate(const image::RegionEntry& e, const char* path);
 // True if another loader re-created the file at `path` for this saved file (an xattr on it)
 bool recreated_from(const char* path, const image::RegionEntry& e);
 void close_missing();  // after the last region

@@ -1,6 +1,7 @@
 // libckpt/restore/loader_missing.cc: MAP_SHARED regions of a file that existed at the
 // checkpoint and is missing now: a restart on another host, whose /tmp and /dev/shm are
-// empty (image/node_local.h). The file is created again at its path (and the directories
+// empty (image/node_local.h). Only files under /tmp and /dev/shm (may_recreate): a missing
+// disk file elsewhere still stops the restart with "mapped file is missing". The file is created again at its path (and the directories
 // above it, 0700) with the saved size and mode; every page the checkpoint saved for the
 // mapping is then written into it by map_regions, as for any shared region. Pages that
 // were not resident in memory at the checkpoint (a disk file's untouched parts) are not in
@@ -89,6 +90,10 @@ long create(const image::RegionEntry& e, const char* path, bool* made) {
 }
 
 }  // namespace
+
+bool may_recreate(const image::RegionEntry& e, const char* path) {
+  return (e.flags & image::kRegionShared) && image::is_node_local(path);
+}
 
 bool recreated_from(const char* path, const image::RegionEntry& e) {
   Origin o{};

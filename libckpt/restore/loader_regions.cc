@@ -208,7 +208,7 @@ long map_one(Loader& l, const image::RegionEntry& e, int prot) {
   const char* path = l.strings + e.path_offset;
   bool rw = shared && (e.prot & PROT_WRITE);
   long fd = sys::open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-  if (fd == -2 /*ENOENT*/ && shared) return map_missing(l, e, prot);
+  if (fd == -2 /*ENOENT*/ && may_recreate(e, path)) return map_missing(l, e, prot);
   if (fd < 0) fail(l, "cannot open mapped file", path, fd);
   int p = shared && !rw ? static_cast<int>(e.prot) : prot;
   long r = sys::mmap(e.start, len, p, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
