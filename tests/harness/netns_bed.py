@@ -61,6 +61,14 @@ class HostBed:
         for var in ("CKPT_COORD_HOST", "CKPT_COORD_PORT", "CKPT_RSH_AGENT", "LD_PRELOAD"):
             self.env.pop(var, None)
 
+    def use_private_dirs(self):
+        """Each host gets its own /tmp and /dev/shm (scripts/testbed/onhost), under the scratch
+        dir; the source tree and the build tree (of the ckpt binary) stay visible on the
+        hosts at their paths, also when the clone lives under /tmp."""
+        self.env["CKPT_TESTBED_PRIVATE_DIRS"] = self.path("hosts")
+        build = os.path.dirname(os.path.dirname(self.ckpt))
+        self.env["CKPT_TESTBED_KEEP_PATHS"] = ROOT + ":" + build
+
     def ip(self, host):
         return f"{self.net}.{host[len(self.prefix):]}"
 

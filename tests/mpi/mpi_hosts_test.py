@@ -51,7 +51,7 @@ class Bed(HostBed):
             OMPI_MCA_mpi_yield_when_idle="1"))
         self.command_log = "commands.log"
         if private:
-            self.env["CKPT_TESTBED_PRIVATE_DIRS"] = self.path("hosts")
+            self.use_private_dirs()
 
     def start_named(self, host, argv, name, cwd=None):
         return self.start(host, argv, name + ".out", name + ".err", cwd=cwd or self.scratch)

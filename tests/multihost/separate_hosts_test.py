@@ -38,7 +38,7 @@ class Bed(HostBed):
 
     def __init__(self, args):
         super().__init__(args.ckpt, PREFIX, NET, 4, "ckpt-test-mssep-", scratch_root="/var/tmp")
-        self.env["CKPT_TESTBED_PRIVATE_DIRS"] = self.path("hosts")
+        self.use_private_dirs()
         self.prog = os.path.abspath(args.node_local)
         self.tag = os.path.basename(self.scratch)
         self.ctl = self.path("ctl")
