@@ -21,7 +21,6 @@ namespace ckpt {
 
 namespace {
 
-constexpr long kFchmod = 91;
 constexpr long kTruncate = 76;
 constexpr long kMemfdCreate = 319;
 constexpr int kFAddSeals = 1033;
@@ -73,7 +72,7 @@ long write_back(int idx, const char* path) {
   image::make_parent_dirs(path);  // a node-local file on a new host: /tmp/dir/... is gone
   long fd = sys::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fd;
-  sys::call(kFchmod, fd, detail(idx).file.mode & 07777);  // not narrowed by our umask
+  sys::call(sys::kFchmod, fd, detail(idx).file.mode & 07777);  // not narrowed by our umask
   long rc = sys::write_all(static_cast<int>(fd), data, len);
   sys::close(static_cast<int>(fd));
   CKPT_LOG(kInfo, "fd {}: {} put back from the image ({} bytes)", rt().proc.fds[idx].fd, path, len);
@@ -163,7 +162,7 @@ long create_unlinked(int idx) {
   uint64_t len;
   const char* data = saved_bytes(idx, &len);
   sys::write_all(static_cast<int>(fd), data, len);
-  sys::call(kFchmod, fd, d.file.mode & 07777);
+  sys::call(sys::kFchmod, fd, d.file.mode & 07777);
   if (named) sys::call(sys::kUnlink, path);
   long high = sys::fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, fd_above_all());
   sys::close(static_cast<int>(fd));

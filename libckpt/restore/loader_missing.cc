@@ -18,10 +18,6 @@ namespace ckpt::loader {
 
 namespace {
 
-constexpr long kFchmod = 91;
-constexpr long kGetxattr = 191;
-constexpr long kFsetxattr = 190;
-constexpr long kLinkat = 265;
 constexpr int kAtFdcwd = -100;
 constexpr int kAtSymlinkFollow = 0x400;
 constexpr int kMaxFiles = 64;
@@ -54,9 +50,9 @@ void note(const Loader& l, const char* path) {
 
 // Size, mode and origin of a new file `fd`; 0 or -errno.
 long prepare(const image::RegionEntry& e, long fd) {
-  sys::call(kFchmod, fd, e.file_mode != 0 ? e.file_mode : 0600);  // not narrowed by umask
+  sys::call(sys::kFchmod, fd, e.file_mode != 0 ? e.file_mode : 0600);  // not narrowed by umask
   Origin o{e.dev, e.inode};
-  sys::call(kFsetxattr, fd, kOriginXattr, &o, sizeof o, 0);  // best effort (see kOriginXattr)
+  sys::call(sys::kFsetxattr, fd, kOriginXattr, &o, sizeof o, 0);  // best effort (see kOriginXattr)
   return sys::call(sys::kFtruncate, fd, e.file_size);
 }
 
@@ -78,7 +74,7 @@ long create(const image::RegionEntry& e, const char* path, bool* made) {
   } else if ((r = prepare(e, fd)) == 0) {
     char link[40];
     sys::Fmt(link, sizeof link).s("/proc/self/fd/").i(fd);
-    r = sys::call(kLinkat, kAtFdcwd, link, kAtFdcwd, path, kAtSymlinkFollow);
+    r = sys::call(sys::kLinkat, kAtFdcwd, link, kAtFdcwd, path, kAtSymlinkFollow);
   }
   if (r == -17 /*EEXIST*/) {
     if (fd >= 0) sys::close(static_cast<int>(fd));
@@ -97,7 +93,7 @@ bool may_recreate(const image::RegionEntry& e, const char* path) {
 
 bool recreated_from(const char* path, const image::RegionEntry& e) {
   Origin o{};
-  long n = sys::call(kGetxattr, path, kOriginXattr, &o, sizeof o);
+  long n = sys::call(sys::kGetxattr, path, kOriginXattr, &o, sizeof o);
   return n == static_cast<long>(sizeof o) && o.dev == e.dev && o.ino == e.inode;
 }
 

@@ -33,12 +33,12 @@ enum : long {
   kDup = 32, kDup2 = 33,
   kNanosleep = 35, kGetpid = 39, kSocket = 41, kConnect = 42, kClone = 56, kExit = 60,
   kKill = 62, kUname = 63, kFcntl = 72, kFsync = 74, kFtruncate = 77, kGetcwd = 79, kChdir = 80,
-  kRename = 82, kMkdir = 83, kUnlink = 87, kReadlink = 89, kUmask = 95, kGetuid = 102,
+  kRename = 82, kMkdir = 83, kUnlink = 87, kReadlink = 89, kFchmod = 91, kUmask = 95, kGetuid = 102,
   kGetppid = 110, kRtSigpending = 127, kSigaltstack = 131, kPersonality = 135, kPrctl = 157,
-  kArchPrctl = 158, kGettid = 186, kTkill = 200, kFutex = 202, kSchedSetaffinity = 203,
+  kArchPrctl = 158, kGettid = 186, kFsetxattr = 190, kGetxattr = 191, kTkill = 200, kFutex = 202, kSchedSetaffinity = 203,
   kSchedGetaffinity = 204, kGetdents64 = 217, kSetTidAddress = 218, kRestartSyscall = 219,
   kClockGettime = 228, kExitGroup = 231, kTgkill = 234, kPpoll = 271, kSetRobustList = 273,
-  kGetRobustList = 274, kDup3 = 292, kPipe2 = 293, kPreadv = 295, kPrlimit64 = 302, kRseq = 334,
+  kLinkat = 265, kGetRobustList = 274, kDup3 = 292, kPipe2 = 293, kPreadv = 295, kPrlimit64 = 302, kRseq = 334,
 };
 
 inline long read(int fd, void* buf, size_t n) { return call(kRead, fd, buf, n); }
